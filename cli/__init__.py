@@ -1,0 +1,1 @@
+"""antq: the command line over the ledger (click)."""

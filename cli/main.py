@@ -1,0 +1,133 @@
+"""The ``antq`` command group: global options, lazy ledger, and one mapping of errors to exits.
+
+Only click is imported here, so ``antq --help`` stays fast; each verb imports what it needs.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+# Verb families whose commands load on first use: name -> (module, attribute, short help).
+LAZY_COMMANDS = {
+    "unit": ("cli.record", "unit", "Register, rename, merge and dissolve administrative units."),
+    "model": ("cli.record", "model", "Record self-management models and their sites."),
+    "award": ("cli.record", "award", "Record commendation decisions (bằng khen, giấy khen)."),
+    "safety": ("cli.record", "safety", 'Record "An toàn về an ninh, trật tự" recognition.'),
+    "dispute": ("cli.record", "dispute", "Record grassroots mediation cases."),
+    "history": ("cli.read", "history", "Show the event trail of one record."),
+    "log": ("cli.read", "log", "Show the global event log, for auditors."),
+    "import": ("cli.bulk", "import_command", "Import a JSON Lines file of actions."),
+    "demo": ("cli.bulk", "demo", "Record a realistic demo province (Bình Thuận 2023)."),
+}
+
+
+class Settings:
+    """Global options, and the Ledger built from them on first use (so -h opens no database)."""
+
+    def __init__(self, db: str, actor: str | None, role: str | None) -> None:
+        self.db, self.actor, self.role = db, actor, role
+        self._ledger: Any = None
+
+    @property
+    def ledger(self) -> Any:
+        if self._ledger is None:
+            from ledger.application import Ledger
+
+            self._ledger = Ledger(self.db)
+        return self._ledger
+
+    @property
+    def recorder(self) -> Any:
+        from ledger.application import Recorder
+
+        return Recorder(actor=self.actor, role=self.role)
+
+
+class LedgerGroup(click.Group):
+    """Loads verb families lazily and turns user errors into messages with the DESIGN exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *LAZY_COMMANDS]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module_name, attribute, _ = LAZY_COMMANDS[name]
+            return getattr(__import__(module_name, fromlist=[attribute]), attribute)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, short) for name, (_, _, short) in LAZY_COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise
+        except Exception as error:
+            message, exit_code = _user_message(error)
+            if exit_code is None:
+                raise
+            raise UserError(message, exit_code) from None
+
+
+def _user_message(error: Exception) -> tuple[str, int | None]:
+    """The message and exit code for an error the user can act on; (.., None) for a bug."""
+    import sys
+
+    from ledger.errors import LedgerError
+
+    if isinstance(error, LedgerError):
+        return str(error), error.exit_code
+    persistence = sys.modules.get("eventsourcing.persistence")
+    if persistence and isinstance(error, persistence.PersistenceError):
+        cause = error.__cause__ or error
+        return f"storage: {cause}", 1
+    return "", None
+
+
+class UserError(click.ClickException):
+    """An error message for the user with a chosen exit code (1 rule, 2 input, 3 integrity)."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@click.group(cls=LedgerGroup, context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--db",
+    envvar="ANTQ_DB",
+    default="sqlite:///antq.db",
+    show_default=True,
+    help="Storage URL (env ANTQ_DB).",
+)
+@click.option(
+    "--actor", envvar="ANTQ_ACTOR", help="Who records (env ANTQ_ACTOR); required to write."
+)
+@click.option("--role", envvar="ANTQ_ROLE", help="The recorder's role (env ANTQ_ROLE).")
+@click.pass_context
+def cli(ctx: click.Context, db: str, actor: str | None, role: str | None) -> None:
+    """antq-ledger: the verifiable record of the movement "Toàn dân bảo vệ an ninh Tổ quốc".
+
+    \b
+    Every action becomes an immutable event; nothing is edited or deleted.
+    Exit codes: 0 ok, 1 refused by a rule or not found, 2 invalid input, 3 integrity failure.
+    """
+    ctx.obj = Settings(db=db, actor=actor, role=role)
+
+
+def pass_settings(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Pass the global Settings as the first argument."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return function(click.get_current_context().obj, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,194 @@
+"""Recording verbs, one per import action, generated from the action's pydantic model.
+
+``antq safety recognise --unit KG-C01 --year 2022 --on 20/12/2022`` builds the same
+``safety.recognise`` action an import line would, so both paths share every check.
+"""
+
+from __future__ import annotations
+
+import enum
+import typing
+from typing import Any
+
+import click
+from pydantic.fields import FieldInfo
+
+from cli.main import CONTEXT_SETTINGS, Settings, pass_settings
+from cli.output import echo_recorded
+from ledger.commands import ACTIONS, Action, build
+from ledger.errors import InvalidInput
+
+GLOBAL_FIELDS = {"action", "actor", "role"}
+FIELD_HELP = {
+    "effective_on": "Legal date of the fact or decision (YYYY-MM-DD or dd/mm/yyyy).",
+    "code": "Code of the record.",
+    "codes": "Code of a unit to merge (repeat for several).",
+    "into": "Code of the successor unit.",
+    "name": "Name as written in the source document.",
+    "kind": "Kind of unit.",
+    "parent": "Code of the unit it sits under.",
+    "unit": "Unit code (or its name).",
+    "year": "Evaluation year.",
+    "decision": "Decision number, e.g. 101/QĐ-UBND.",
+    "issuer": "Code of the issuing authority, e.g. BCA, UBND-BT.",
+    "level": "Level of the issuing authority.",
+    "form": "Form of the award.",
+    "source": 'Source document, e.g. "Quyết định số 123/QĐ-UBND".',
+    "note": "Free note kept with the event.",
+    "reason": "Reason or grounds.",
+    "case": "Case number in the mediation logbook.",
+    "team": "Mediation team assigned.",
+    "to": "Authority the case is referred to.",
+    "field": "Field of the model (lĩnh vực).",
+    "sponsor": "Sponsoring organisation (e.g. MTTQ).",
+    "line": "Recipient line number to correct.",
+}
+EXAMPLES = {
+    "safety.recognise": "antq --actor 'Lê Văn C' safety recognise --unit TN-X1 --year 2023 "
+    "--on 20/12/2023 --decision 55/QĐ-UBND",
+    "award.decide": "antq --actor clerk award decide --issuer UBND-TN --decision 12/QĐ-UBND "
+    "--level province --form bang_khen --on 2023-12-15 --collective TN-X1 "
+    "--individual 'Nguyễn Văn An@TN-X1'",
+    "dispute.receive": "antq --actor clerk dispute receive --unit TN-X1 --case HG-01 "
+    "--on 2023-04-01 --category 'đất đai'",
+    "unit.register": "antq --actor clerk unit register --code TN-X1 --name 'Xã Hòa Bình' "
+    "--kind commune --parent TN --on 2004-01-01",
+}
+
+
+def _option_name(field: str) -> str:
+    return "--" + field.replace("_", "-")
+
+
+def _enum_of(info: FieldInfo) -> type[enum.Enum] | None:
+    for candidate in (info.annotation, *typing.get_args(info.annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+            return candidate
+    return None
+
+
+def _field_option(field: str, info: FieldInfo) -> click.Option:
+    declarations = [_option_name(field)] + (["--on"] if field == "effective_on" else [])
+    choices = _enum_of(info)
+    is_list = typing.get_origin(info.annotation) is list
+    return click.Option(
+        declarations,
+        field,
+        required=info.is_required(),
+        multiple=is_list,
+        type=click.Choice([c.value for c in choices]) if choices else None,
+        help=FIELD_HELP.get(field),
+    )
+
+
+RECIPIENT_OPTIONS = [
+    click.Option(["--collective"], multiple=True, help="Unit code of a collective recipient."),
+    click.Option(
+        ["--individual"],
+        multiple=True,
+        help="An individual recipient as NAME@UNIT (sealed before it is stored).",
+    ),
+]
+CORRECTION_OPTIONS = [
+    click.Option(["--unit"], required=True, help="Unit of the recipient."),
+    click.Option(["--name"], help="Corrected name of an individual recipient."),
+    click.Option(["--birth-year"], help="Birth year of an individual recipient."),
+    click.Option(["--position"], help="Position of an individual recipient."),
+]
+
+
+def _recipients(collective: tuple[str, ...], individual: tuple[str, ...]) -> list[dict[str, Any]]:
+    recipients: list[dict[str, Any]] = [{"unit": code} for code in collective]
+    for text in individual:
+        name, separator, unit = text.rpartition("@")
+        if not separator or not name.strip() or not unit.strip():
+            raise InvalidInput([f"--individual: {text!r} must be written NAME@UNIT"])
+        recipients.append({"person": {"name": name, "unit": unit}})
+    return recipients
+
+
+def _correction(unit: str, name: str | None, **person: Any) -> dict[str, Any]:
+    if name is None:
+        return {"unit": unit}
+    details = {k: v for k, v in person.items() if v is not None}
+    return {"person": {"name": name, "unit": unit, **details}}
+
+
+def _parameters(action_class: type[Action]) -> list[click.Parameter]:
+    parameters: list[click.Parameter] = []
+    for field, info in action_class.model_fields.items():
+        if field in GLOBAL_FIELDS:
+            continue
+        if field == "recipients":
+            parameters.extend(RECIPIENT_OPTIONS)
+        elif field == "recipient":
+            parameters.extend(CORRECTION_OPTIONS)
+        else:
+            parameters.append(_field_option(field, info))
+    return parameters
+
+
+def _fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Turn click's values into the action's fields; empty options are left out."""
+    if "collective" in values:
+        values["recipients"] = _recipients(values.pop("collective"), values.pop("individual"))
+    if "birth_year" in values:
+        values["recipient"] = _correction(
+            values.pop("unit"),
+            values.pop("name"),
+            birth_year=values.pop("birth_year"),
+            position=values.pop("position"),
+        )
+    return {k: v for k, v in values.items() if v is not None and v != ()}
+
+
+def _options_named(problems: list[str]) -> list[str]:
+    """Name CLI options, not model fields, in validation messages."""
+    named = []
+    for problem in problems:
+        field, separator, rest = problem.partition(":")
+        head = field.split(".")[0].split("[")[0]
+        named.append(
+            f"{_option_name(head)}{field[len(head) :]}{separator}{rest}" if separator else problem
+        )
+    return named
+
+
+def _verb(verb: str, action_class: type[Action]) -> click.Command:
+    @pass_settings
+    def record(settings: Settings, **values: Any) -> None:
+        try:
+            action = build(action_class, **_fields(values))
+        except InvalidInput as error:
+            raise InvalidInput(_options_named(error.problems)) from None
+        echo_recorded(settings.ledger.execute(action, settings.recorder))
+
+    doc = (action_class.__doc__ or "").strip() or f"Record {action_class.ACTION}."
+    example = EXAMPLES.get(action_class.ACTION)
+    help_text = f"{doc}\n\nSame fields as the import action '{action_class.ACTION}'."
+    if example:
+        help_text += f"\n\n\b\nExample:\n  {example}"
+    return click.Command(
+        verb,
+        callback=record,
+        params=_parameters(action_class),
+        help=help_text,
+        short_help=f"Record {action_class.ACTION}.",
+        context_settings=CONTEXT_SETTINGS,
+    )
+
+
+def _family(name: str, help_text: str) -> click.Group:
+    group = click.Group(name, help=help_text, context_settings=CONTEXT_SETTINGS)
+    for action_name, action_class in ACTIONS.items():
+        family, verb = action_name.split(".")
+        if family == name:
+            group.add_command(_verb(verb, action_class))
+    return group
+
+
+unit = _family("unit", "Register, rename, merge and dissolve administrative units.")
+model = _family("model", "Record self-management models (mô hình tự phòng, tự quản) and sites.")
+award = _family("award", "Record commendation decisions, presentations, corrections, annulments.")
+safety = _family("safety", 'Record "An toàn về an ninh, trật tự" registration and decisions.')
+dispute = _family("dispute", "Record grassroots mediation cases (hòa giải ở cơ sở).")

@@ -1,0 +1,222 @@
+"""The Ledger application: records actions as events, and reads a record's history and the log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import CanMutateAggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from ledger import awards, disputes, safety, security_models, units
+from ledger.commands import Action
+from ledger.dispatch import HANDLERS
+from ledger.errors import ConflictError, InvalidInput, NotFoundError
+from ledger.persons import unseal
+from ledger.records import Index, Record
+from ledger.session import Session
+from ledger.storage import DEFAULT_URL, environment_for
+from ledger.transcodings import DateAsISO
+from ledger.values import Entry
+
+RECORD_KINDS: dict[str, type[Record]] = {
+    cls.KIND: cls
+    for cls in (
+        units.AdminUnit,
+        security_models.SecurityModel,
+        awards.Commendation,
+        safety.SafetyRecognition,
+        disputes.MediationCase,
+    )
+}
+KEY_PARTS = {"unit": ["code"], "model": ["code"], "award": ["issuer", "year", "decision"],
+             "safety": ["unit", "year"], "dispute": ["unit", "case"]}  # fmt: skip
+ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
+PROVENANCE = ("actor", "role", "effective_on", "source", "note")
+ATTEMPTS = 5  # a command is re-run this often when another writer changed its records
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One event an action recorded: its log position and the record it belongs to."""
+
+    position: int
+    record: str
+    event: CanMutateAggregate[UUID]
+
+    @property
+    def is_bookkeeping(self) -> bool:
+        """True for index events, which only keep lookups in step with the records."""
+        return self.record.startswith(f"{Index.KIND} ")
+
+
+@dataclass(frozen=True)
+class Recorder:
+    """Who records: the default actor and role for entries that do not name their own."""
+
+    actor: str | None
+    role: str | None = None
+
+    def entry_for(self, action: Action) -> Entry:
+        """The entry of an action. Raises InvalidInput when nobody is named as actor."""
+        actor = action.actor or self.actor
+        if not actor:
+            raise InvalidInput(["actor: required to write: give --actor NAME or set ANTQ_ACTOR"])
+        return Entry(
+            actor=actor,
+            role=action.role or self.role or "clerk",
+            effective_on=action.effective_on,
+            source=action.source,
+            note=action.note,
+        )
+
+
+class Ledger(Application[UUID]):
+    """antq-ledger's write side over an eventsourcing event store."""
+
+    name = "antq"
+
+    def __init__(self, url: str = DEFAULT_URL, env: dict[str, str] | None = None) -> None:
+        super().__init__(env={**environment_for(url), **(env or {})})
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def session(self) -> Session:
+        """A new unit of work over the current state of the ledger."""
+        return Session(self.repository, self.recorder)
+
+    def execute(self, action: Action, recorder: Recorder) -> list[Recorded]:
+        """Record one action; return what it recorded, one item per event.
+
+        Raises a LedgerError when the action breaks a rule; retries when another writer
+        changed the same records between reading and writing them.
+        """
+        entry = recorder.entry_for(action)
+        for _ in range(ATTEMPTS):
+            session = self.session()
+            apply(session, action, entry)
+            events, keys = session.collect()
+            try:
+                positions = self.store(events, keys)
+            except IntegrityError:
+                continue
+            return [
+                Recorded(position, session.label(event.originator_id), event)
+                for position, event in zip(positions, events, strict=True)
+            ]
+        raise ConflictError(
+            f"{action.ACTION}: other writers kept changing the same records; try again"
+        )
+
+    def store(
+        self, events: Sequence[CanMutateAggregate[UUID]], subject_keys: dict[UUID, bytes]
+    ) -> Sequence[int]:
+        """Write events (and new subject keys) in one transaction; return their log positions."""
+        stored = [self.mapper.to_stored_event(event) for event in events]
+        return self.recorder.insert_events(stored, subject_keys=subject_keys) or []
+
+    def find(self, kind: str, key: Sequence[str]) -> Record:
+        """The record of ``kind`` named by its natural key. Raises NotFoundError."""
+        cls = RECORD_KINDS.get(kind)
+        parts = KEY_PARTS.get(kind, [])
+        if cls is None:
+            raise InvalidInput([f"KIND: {kind!r} is not one of {', '.join(KEY_PARTS)}"])
+        if len(key) != len(parts):
+            raise InvalidInput([f"KEY: {kind} is named by {' '.join(p.upper() for p in parts)}"])
+        session = self.session()
+        if kind in ("safety", "dispute"):
+            key = [units.find_unit(session, key[0]).code, *key[1:]]
+        record = session.get(cls, cls.id_for(*key))
+        if record is None:
+            raise NotFoundError(f"{kind} {' '.join(key)} is not recorded")
+        return record
+
+    def history(
+        self, kind: str, key: Sequence[str], as_of: date | None = None, version: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The event trail of one record, oldest first; optionally up to a legal date or version."""
+        record = self.find(kind, key)
+        trail = []
+        for event in self.events.get(record.id, lte=version):
+            if as_of is not None and event.effective_on > as_of:
+                continue
+            trail.append(self.describe(event))
+        return trail
+
+    def describe(self, event: CanMutateAggregate[UUID]) -> dict[str, Any]:
+        """A plain dict of an event: envelope, provenance, then its own fields (unsealed)."""
+        fields = {k: v for k, v in vars(event).items() if k not in ENVELOPE and k not in PROVENANCE}
+        return {
+            "version": event.originator_version,
+            "event": type(event).__name__,
+            "recorded_at": event.timestamp,
+            **{k: getattr(event, k) for k in PROVENANCE},
+            **self._unsealed(fields),
+        }
+
+    def _unsealed(self, fields: dict[str, Any]) -> dict[str, Any]:
+        if "sealed_summary" in fields:
+            subject, sealed = fields.pop("summary_subject"), fields.pop("sealed_summary")
+            if subject:
+                fields["summary"] = self._unseal(subject, sealed).get("summary")
+        for name in ("lines", "line"):
+            if name in fields:
+                value = fields[name]
+                lines = [
+                    self._unsealed_line(line) for line in (value if name == "lines" else [value])
+                ]
+                fields[name] = lines if name == "lines" else lines[0]
+        return fields
+
+    def _unsealed_line(self, line: dict[str, Any]) -> dict[str, Any]:
+        if "sealed" not in line:
+            return dict(line)
+        line = dict(line)
+        line["person"] = {"id": line["person"], **self._unseal(line["person"], line.pop("sealed"))}
+        return line
+
+    def _unseal(self, subject: str, sealed: str) -> dict[str, Any]:
+        subject_id = UUID(subject)
+        return unseal(self.recorder.key_for(subject_id), subject_id, sealed)
+
+    def log(self, since: int = 0, limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """The global log after position ``since``: one dict per event, in commit order."""
+        labels: dict[UUID, str] = {}
+        position, remaining = since, limit
+        while remaining is None or remaining > 0:
+            page = 500 if remaining is None else min(500, remaining)
+            notifications = self.recorder.select_notifications(
+                start=position, limit=page, inclusive_of_start=False
+            )
+            if not notifications:
+                return
+            for notification in notifications:
+                event = self.mapper.to_domain_event(notification)
+                yield {
+                    "position": notification.id,
+                    "record": self._label(event.originator_id, labels),
+                    "event": type(event).__name__,
+                    "version": event.originator_version,
+                    "recorded_at": event.timestamp,
+                    **{k: getattr(event, k, None) for k in PROVENANCE},
+                }
+            position = notifications[-1].id
+            if remaining is not None:
+                remaining -= len(notifications)
+
+    def _label(self, record_id: UUID, labels: dict[UUID, str]) -> str:
+        if record_id not in labels:
+            created = next(iter(self.events.get(record_id, limit=1)))
+            labels[record_id] = created.mutate(None).label()
+        return labels[record_id]
+
+
+def apply(session: Session, action: Action, entry: Entry) -> None:
+    """Run the handler of ``action`` against the session's records."""
+    HANDLERS[type(action)](session, action, entry)

@@ -1,0 +1,359 @@
+"""Every input enters the ledger as one of these pydantic models: one per import action.
+
+The CLI's recording verbs build the same models, so both paths share every check.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from ledger.errors import InvalidInput
+from ledger.text import has_control_characters, nfc, parse_legal_date
+from ledger.values import AwardForm, AwardLevel, UnitKind
+
+
+def _clean_text(value: str) -> str:
+    text = nfc(value)
+    if not text:
+        raise ValueError("must not be empty")
+    if has_control_characters(text):
+        raise ValueError("must not contain control characters")
+    return text
+
+
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip().isdigit():
+        raise ValueError(f"{value!r} is not a whole number (write digits only, e.g. 2023)")
+    if isinstance(value, bool | float):
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
+Text = Annotated[str, Field(max_length=500), AfterValidator(_clean_text)]
+LongText = Annotated[str, Field(max_length=4000), AfterValidator(_clean_text)]
+Code = Annotated[str, Field(max_length=64), AfterValidator(_clean_text)]
+LegalDate = Annotated[date, BeforeValidator(parse_legal_date)]
+Year = Annotated[int, BeforeValidator(_whole_number), Field(ge=1945, le=2100)]
+
+
+class Action(BaseModel):
+    """Fields every action accepts: who records it, the legal date, and the source document."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    ACTION: ClassVar[str]
+
+    effective_on: LegalDate
+    actor: Text | None = None
+    role: Text | None = None
+    source: Text | None = None
+    note: LongText | None = None
+
+
+# --- administrative units -------------------------------------------------------------------
+
+
+class UnitRegister(Action):
+    ACTION = "unit.register"
+    action: Literal["unit.register"] = "unit.register"
+    code: Code
+    name: Text
+    kind: UnitKind
+    parent: Code | None = None
+
+
+class UnitRename(Action):
+    ACTION = "unit.rename"
+    action: Literal["unit.rename"] = "unit.rename"
+    code: Code
+    name: Text
+
+
+class UnitMerge(Action):
+    ACTION = "unit.merge"
+    action: Literal["unit.merge"] = "unit.merge"
+    codes: Annotated[list[Code], Field(min_length=1, max_length=1000)]
+    into: Code
+
+
+class UnitDissolve(Action):
+    ACTION = "unit.dissolve"
+    action: Literal["unit.dissolve"] = "unit.dissolve"
+    code: Code
+
+
+# --- self-management models -----------------------------------------------------------------
+
+
+class ModelRegister(Action):
+    ACTION = "model.register"
+    action: Literal["model.register"] = "model.register"
+    code: Code
+    name: Text
+    field: Text
+    unit: Code
+    sponsor: Text | None = None
+
+
+class ModelRecognise(Action):
+    ACTION = "model.recognise"
+    action: Literal["model.recognise"] = "model.recognise"
+    code: Code
+    decision: Text | None = None
+
+
+class ModelReplicate(Action):
+    ACTION = "model.replicate"
+    action: Literal["model.replicate"] = "model.replicate"
+    code: Code
+    unit: Code
+
+
+class ModelReview(Action):
+    ACTION = "model.review"
+    action: Literal["model.review"] = "model.review"
+    code: Code
+    finding: LongText | None = None
+
+
+class ModelSuspend(Action):
+    ACTION = "model.suspend"
+    action: Literal["model.suspend"] = "model.suspend"
+    code: Code
+    reason: LongText
+
+
+class ModelReinstate(Action):
+    ACTION = "model.reinstate"
+    action: Literal["model.reinstate"] = "model.reinstate"
+    code: Code
+
+
+class ModelDissolve(Action):
+    ACTION = "model.dissolve"
+    action: Literal["model.dissolve"] = "model.dissolve"
+    code: Code
+    reason: LongText
+
+
+# --- commendations --------------------------------------------------------------------------
+
+
+class Person(BaseModel):
+    """An individual recipient. Sealed before it reaches an event."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    name: Text
+    unit: Code
+    birth_year: Annotated[int, BeforeValidator(_whole_number), Field(ge=1900, le=2100)] | None = (
+        None
+    )
+    position: Text | None = None
+
+
+class Recipient(BaseModel):
+    """One recipient line: a collective (``unit``) or an individual (``person``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    unit: Code | None = None
+    person: Person | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Recipient:
+        if (self.unit is None) == (self.person is None):
+            raise ValueError('give either "unit" (a collective) or "person" (an individual)')
+        return self
+
+    @property
+    def unit_code(self) -> str:
+        return self.unit if self.person is None else self.person.unit
+
+
+class AwardKey(Action):
+    """Names one award decision: unique per issuer, year and decision number."""
+
+    issuer: Code
+    decision: Code
+    year: Year
+
+
+class AwardDecide(Action):
+    ACTION = "award.decide"
+    action: Literal["award.decide"] = "award.decide"
+    issuer: Code
+    decision: Code
+    level: AwardLevel
+    form: AwardForm
+    recipients: Annotated[list[Recipient], Field(min_length=1, max_length=10000)]
+    reason: LongText | None = None
+
+
+class AwardPresent(AwardKey):
+    ACTION = "award.present"
+    action: Literal["award.present"] = "award.present"
+    presenter: Text | None = None
+
+
+class AwardCorrect(AwardKey):
+    ACTION = "award.correct"
+    action: Literal["award.correct"] = "award.correct"
+    line: Annotated[int, Field(ge=1)]
+    recipient: Recipient
+    reason: LongText
+
+
+class AwardAnnul(AwardKey):
+    ACTION = "award.annul"
+    action: Literal["award.annul"] = "award.annul"
+    reason: LongText
+
+
+# --- "An toàn về an ninh, trật tự" recognition ----------------------------------------------
+
+
+class SafetyKey(Action):
+    unit: Code
+    year: Year
+
+
+class SafetyRegister(SafetyKey):
+    ACTION = "safety.register"
+    action: Literal["safety.register"] = "safety.register"
+
+
+class SafetyRecognise(SafetyKey):
+    ACTION = "safety.recognise"
+    action: Literal["safety.recognise"] = "safety.recognise"
+    decision: Text | None = None
+
+
+class SafetyDeny(SafetyKey):
+    ACTION = "safety.deny"
+    action: Literal["safety.deny"] = "safety.deny"
+    reason: LongText | None = None
+
+
+class SafetyAnnul(SafetyKey):
+    ACTION = "safety.annul"
+    action: Literal["safety.annul"] = "safety.annul"
+    reason: LongText
+
+
+# --- grassroots mediation -------------------------------------------------------------------
+
+
+class DisputeKey(Action):
+    unit: Code
+    case: Code
+
+
+class DisputeReceive(DisputeKey):
+    ACTION = "dispute.receive"
+    action: Literal["dispute.receive"] = "dispute.receive"
+    category: Text | None = None
+    summary: LongText | None = None
+
+
+class DisputeAssign(DisputeKey):
+    ACTION = "dispute.assign"
+    action: Literal["dispute.assign"] = "dispute.assign"
+    team: Text
+
+
+class DisputeSettle(DisputeKey):
+    ACTION = "dispute.settle"
+    action: Literal["dispute.settle"] = "dispute.settle"
+    reason: LongText | None = None
+
+
+class DisputeFail(DisputeKey):
+    ACTION = "dispute.fail"
+    action: Literal["dispute.fail"] = "dispute.fail"
+    reason: LongText | None = None
+
+
+class DisputeResume(DisputeKey):
+    ACTION = "dispute.resume"
+    action: Literal["dispute.resume"] = "dispute.resume"
+
+
+class DisputeRefer(DisputeKey):
+    ACTION = "dispute.refer"
+    action: Literal["dispute.refer"] = "dispute.refer"
+    to: Text
+
+
+class DisputeClose(DisputeKey):
+    ACTION = "dispute.close"
+    action: Literal["dispute.close"] = "dispute.close"
+    reason: LongText | None = None
+
+
+ACTIONS: dict[str, type[Action]] = {
+    cls.ACTION: cls
+    for cls in (
+        UnitRegister, UnitRename, UnitMerge, UnitDissolve,
+        ModelRegister, ModelRecognise, ModelReplicate, ModelReview, ModelSuspend,
+        ModelReinstate, ModelDissolve,
+        AwardDecide, AwardPresent, AwardCorrect, AwardAnnul,
+        SafetyRegister, SafetyRecognise, SafetyDeny, SafetyAnnul,
+        DisputeReceive, DisputeAssign, DisputeSettle, DisputeFail, DisputeResume,
+        DisputeRefer, DisputeClose,
+    )
+}  # fmt: skip
+
+
+@functools.cache
+def _any_action() -> TypeAdapter[Action]:
+    union = Annotated[
+        functools.reduce(lambda a, b: a | b, ACTIONS.values()), Field(discriminator="action")
+    ]
+    return TypeAdapter(union)
+
+
+def parse_action(data: object) -> Action:
+    """Validate one import line (a decoded JSON object). Raises InvalidInput naming each field."""
+    if not isinstance(data, dict):
+        raise InvalidInput(['line must be a JSON object with an "action" field'])
+    action = data.get("action")
+    if action not in ACTIONS:
+        known = ", ".join(sorted(ACTIONS))
+        raise InvalidInput([f"action: unknown action {action!r} (expected one of: {known})"])
+    try:
+        return _any_action().validate_python(data)
+    except ValidationError as error:
+        raise InvalidInput(describe(error, skip=1)) from None
+
+
+def build(action_class: type[Action], **fields: Any) -> Action:
+    """Validate CLI input into an action. Raises InvalidInput naming each field."""
+    try:
+        return action_class.model_validate(fields)
+    except ValidationError as error:
+        raise InvalidInput(describe(error)) from None
+
+
+def describe(error: ValidationError, skip: int = 0) -> list[str]:
+    """``field: problem`` for each error, with nested fields as ``recipients[0].person.name``."""
+    problems = []
+    for item in error.errors(include_url=False):
+        location = ""
+        for part in item["loc"][skip:]:
+            location += f"[{part}]" if isinstance(part, int) else f".{part}" if location else part
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown field"
+        problems.append(f"{location or 'line'}: {message}")
+    return problems

@@ -1,0 +1,225 @@
+"""Bulk import of JSON Lines: validated whole, committed in batches, resumable, idempotent."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from uuid import UUID
+
+from eventsourcing.domain import CanMutateAggregate
+from eventsourcing.persistence import IntegrityError
+
+from ledger.application import ATTEMPTS, Ledger, Recorder, apply
+from ledger.commands import Action, parse_action
+from ledger.errors import ConflictError, InvalidInput, LedgerError
+from ledger.records import Record, record_id
+from ledger.values import Entry
+
+BATCH_EVENTS = 1000  # events per transaction (whole lines only)
+MAX_REPORTED_PROBLEMS = 50
+VIETNAM = timezone(timedelta(hours=7))
+
+
+class ImportRun(Record):
+    """The progress of one file (by content digest): which lines are committed."""
+
+    KIND = "import"
+
+    def __init__(self) -> None:
+        self.digest = ""
+        self.lines = 0
+        self.committed_lines = 0
+
+    @staticmethod
+    def id_for(digest: str) -> UUID:
+        return record_id("import", digest)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.digest,)
+
+    class Started(Record.Created):
+        digest: str
+        file_name: str
+        lines: int
+
+        def apply(self, run: ImportRun) -> None:
+            run.digest, run.lines = self.digest, self.lines
+
+    class BatchCommitted(Record.Event):
+        through_line: int
+        events: int
+
+        def apply(self, run: ImportRun) -> None:
+            run.committed_lines = self.through_line
+
+
+@dataclass
+class ImportReport:
+    """What an import did: lines in the file, lines and events it wrote, batches committed."""
+
+    lines: int
+    already_committed: int = 0
+    written_lines: int = 0
+    written_events: int = 0
+    batches: int = 0
+    last_position: int | None = None
+
+    @property
+    def already_imported(self) -> bool:
+        return self.lines > 0 and self.already_committed == self.lines
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    action: Action
+    entry: Entry
+
+
+def read_lines(data: bytes, recorder: Recorder) -> tuple[str, list[Line]]:
+    """The content's digest and its validated lines. Raises InvalidInput listing every bad line."""
+    lines, problems = [], []
+    for number, raw in enumerate(data.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            action = parse_action(json.loads(raw.decode("utf-8")))
+            lines.append(Line(number, action, recorder.entry_for(action)))
+        except UnicodeDecodeError:
+            problems.append(f"line {number}: not valid UTF-8 text")
+        except json.JSONDecodeError as error:
+            problems.append(f"line {number}: not valid JSON ({error.msg}, column {error.colno})")
+        except InvalidInput as error:
+            problems.extend(f"line {number}: {problem}" for problem in error.problems)
+    if problems:
+        if len(problems) > MAX_REPORTED_PROBLEMS:
+            more = len(problems) - MAX_REPORTED_PROBLEMS
+            problems = [*problems[:MAX_REPORTED_PROBLEMS], f"... and {more} more problems"]
+        raise InvalidInput([*problems, "nothing was written"])
+    return hashlib.sha256(data).hexdigest(), lines
+
+
+def import_file(
+    ledger: Ledger,
+    path: Path,
+    recorder: Recorder,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a JSON Lines file; see ``import_bytes``."""
+    return import_bytes(
+        ledger, path.name, path.read_bytes(), recorder, dry_run=dry_run, progress=progress
+    )
+
+
+def import_bytes(
+    ledger: Ledger,
+    name: str,
+    data: bytes,
+    recorder: Recorder,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate every line, then record them in batches; skip lines a previous run committed.
+
+    Raises InvalidInput (bad lines) or a LedgerError naming the first line that breaks a rule;
+    in both cases nothing is written.
+    """
+    digest, lines = read_lines(data, recorder)
+    for _ in range(ATTEMPTS):
+        try:
+            return _import(ledger, name, digest, lines, recorder, dry_run, progress)
+        except IntegrityError:
+            continue  # another writer changed records we validated: validate again
+    raise ConflictError(f"{name}: other writers kept changing the same records; import again")
+
+
+def _import(
+    ledger: Ledger,
+    name: str,
+    digest: str,
+    lines: list[Line],
+    recorder: Recorder,
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
+) -> ImportReport:
+    session = ledger.session()
+    run = session.get(ImportRun, ImportRun.id_for(digest))
+    report = ImportReport(lines=len(lines))
+    committed = run.committed_lines if run else 0
+    todo = [line for line in lines if line.number > committed]
+    report.already_committed = len(lines) - len(todo)
+    if not todo:
+        return report
+    batches = _validated_batches(session, todo)
+    if dry_run:
+        return report
+    if run is None:
+        run = ImportRun._start(
+            ImportRun.Started,
+            ImportRun.id_for(digest),
+            _run_entry(recorder, name),
+            digest=digest,
+            file_name=name,
+            lines=lines[-1].number,
+        )
+    for last_line, events, keys in batches:
+        run._record(
+            ImportRun.BatchCommitted,
+            _run_entry(recorder, name),
+            through_line=last_line.number,
+            events=len(events),
+        )
+        report.last_position = ledger.store([*events, *run.collect_events()], keys)[-1]
+        report.written_events += len(events)
+        report.batches += 1
+        if progress:
+            progress(last_line.number)
+    report.written_lines = len(todo)
+    return report
+
+
+Batch = tuple[Line, list[CanMutateAggregate[UUID]], dict[UUID, bytes]]
+
+
+def _validated_batches(session, todo: list[Line]) -> list[Batch]:
+    """Apply every line to the session; group the resulting events into whole-line batches."""
+    batches: list[Batch] = []
+    events: list[CanMutateAggregate[UUID]] = []
+    keys: dict[UUID, bytes] = {}
+    for line in todo:
+        try:
+            apply(session, line.action, line.entry)
+        except LedgerError as error:
+            error.args = (f"line {line.number}: {error}; nothing was written",)
+            raise
+        line_events, line_keys = session.collect()
+        events.extend(line_events)
+        keys.update(line_keys)
+        if len(events) >= BATCH_EVENTS:
+            batches.append((line, events, keys))
+            events, keys = [], {}
+    if events:
+        batches.append((todo[-1], events, keys))
+    return batches
+
+
+def _run_entry(recorder: Recorder, name: str) -> Entry:
+    return Entry(
+        actor=recorder.actor or "",
+        role=recorder.role or "clerk",
+        effective_on=today_in_vietnam(),
+        source=name,
+    )
+
+
+def today_in_vietnam() -> date:
+    """Today's date in Vietnam (UTC+7), where legal dates are counted."""
+    return datetime.now(VIETNAM).date()

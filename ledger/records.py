@@ -1,0 +1,114 @@
+"""The base of every ledger aggregate, deterministic record ids, and lookup indexes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar, Self
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from ledger.errors import RuleViolation
+from ledger.text import format_date, match_key
+from ledger.values import Entry
+
+# Fixed once: every record id is uuid5(NAMESPACE, "<kind>/<folded key parts>").
+NAMESPACE = UUID("6f1c7a52-3c1e-5b0e-9a57-41a1e0c0a7b1")
+
+
+def record_id(kind: str, *key: object) -> UUID:
+    """The deterministic id of a record, from its kind and natural key (matching-folded)."""
+    return uuid5(NAMESPACE, "/".join([kind, *(match_key(str(part)) for part in key)]))
+
+
+class Record(Aggregate):
+    """An aggregate whose every event says who recorded it, when it takes legal effect and why.
+
+    The recording timestamp (transaction time) is the event's ``timestamp``, set by the ledger.
+    """
+
+    KIND: ClassVar[str]
+    started_on: date
+
+    class Event(Aggregate.Event):
+        actor: str
+        role: str
+        effective_on: date
+        source: str | None
+        note: str | None
+
+    class Created(Event, Aggregate.Created):
+        def mutate(self, aggregate: None) -> Record:
+            record = super().mutate(aggregate)
+            record.started_on = self.effective_on
+            return record
+
+    @classmethod
+    def _start(cls, created: type[Created], record_id: UUID, entry: Entry, **fields: Any) -> Self:
+        """Create the record with its first event."""
+        return cls._create(created, id=record_id, **entry.fields(), **fields)
+
+    def _record(self, event_class: type[Event], entry: Entry, **fields: Any) -> None:
+        """Trigger the next event of this record. Raises RuleViolation if dated before it began."""
+        if entry.effective_on < self.started_on:
+            raise RuleViolation(
+                f"{self.label()} began on {format_date(self.started_on)}: an event cannot take "
+                f"effect before that ({format_date(entry.effective_on)})"
+            )
+        self.trigger_event(event_class, **entry.fields(), **fields)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The natural key that names this record to users."""
+        raise NotImplementedError
+
+    def label(self) -> str:
+        """``kind key...`` as a user types it after ``antq history``."""
+        return " ".join([self.KIND, *self.key])
+
+
+class Index(Record):
+    """A lookup from a folded key (a unit name, a parent unit) to the codes filed under it.
+
+    Saved in the same transaction as the records it indexes, so it never disagrees with them.
+    """
+
+    KIND = "index"
+
+    def __init__(self) -> None:
+        self.name = ""
+        self.members: list[str] = []
+
+    @staticmethod
+    def id_for(name: str, key: str) -> UUID:
+        return record_id("index", name, key)
+
+    class Opened(Record.Created):
+        name: str
+        key: str
+        member: str
+
+        def apply(self, index: Index) -> None:
+            index.name = self.name
+            index.index_key = self.key
+            index.members.append(self.member)
+
+    class Added(Record.Event):
+        member: str
+
+        def apply(self, index: Index) -> None:
+            index.members.append(self.member)
+
+    @classmethod
+    def open(cls, name: str, key: str, member: str, entry: Entry) -> Index:
+        return cls._start(
+            cls.Opened, cls.id_for(name, key), entry, name=name, key=match_key(key), member=member
+        )
+
+    def add(self, member: str, entry: Entry) -> None:
+        if member not in self.members:
+            self._record(self.Added, entry, member=member)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.name, self.index_key)

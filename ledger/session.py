@@ -1,0 +1,85 @@
+"""A unit of work: the records one command, or one import, reads and changes."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.domain import CanMutateAggregate
+
+from ledger.errors import AlreadyRecordedError
+from ledger.persons import Vault, new_key, seal
+from ledger.records import Index, Record
+from ledger.values import Entry
+
+R = TypeVar("R", bound=Record)
+
+
+class Session:
+    """Identity map over the repository; collects the new events of the records it hands out."""
+
+    def __init__(self, repository: Repository, vault: Vault) -> None:
+        self._repository = repository
+        self.vault = vault
+        self._records: dict[UUID, Record | None] = {}
+        self._touched: dict[UUID, Record] = {}
+        self._new_keys: dict[UUID, bytes] = {}
+
+    def get(self, cls: type[R], record_id: UUID) -> R | None:
+        """The record with this id as changed so far in this session, or None."""
+        record = self._load(record_id)
+        if record is None:
+            return None
+        if not isinstance(record, cls):
+            raise TypeError(f"record {record_id} is a {type(record).__name__}, not {cls.__name__}")
+        self._touched[record_id] = record
+        return record
+
+    def add(self, record: Record) -> None:
+        """Add a new record. Raises AlreadyRecordedError if its natural key is taken."""
+        existing = self._load(record.id)
+        if existing is not None:
+            raise AlreadyRecordedError(f"{existing.label()} is already recorded")
+        self._records[record.id] = record
+        self._touched[record.id] = record
+
+    def _load(self, record_id: UUID) -> Record | None:
+        if record_id not in self._records:
+            try:
+                self._records[record_id] = self._repository.get(record_id)
+            except AggregateNotFoundError:
+                self._records[record_id] = None
+        return self._records[record_id]
+
+    def file(self, name: str, key: str, member: str, entry: Entry) -> None:
+        """File ``member`` under ``key`` in index ``name``, opening that entry if it is new."""
+        index = self.get(Index, Index.id_for(name, key))
+        if index is None:
+            self.add(Index.open(name, key, member, entry))
+        else:
+            index.add(member, entry)
+
+    def members(self, name: str, key: str) -> list[str]:
+        """Codes filed under ``key`` in index ``name`` (empty when there are none)."""
+        index = self.get(Index, Index.id_for(name, key))
+        return list(index.members) if index else []
+
+    def seal(self, subject_id: UUID, fields: dict[str, object]) -> str:
+        """Encrypt personal ``fields`` under the subject's key (a new key for a new subject)."""
+        key = self._new_keys.get(subject_id) or self.vault.key_for(subject_id)
+        if key is None:
+            key = self._new_keys[subject_id] = new_key()
+        return seal(key, subject_id, fields)
+
+    def label(self, record_id: UUID) -> str:
+        """``kind key...`` of a record this session holds."""
+        record = self._records[record_id]
+        return record.label() if record else str(record_id)
+
+    def collect(self) -> tuple[list[CanMutateAggregate[UUID]], dict[UUID, bytes]]:
+        """New events and new personal-data keys since the last collect, in recording order."""
+        events = [event for record in self._touched.values() for event in record.collect_events()]
+        keys, self._new_keys = self._new_keys, {}
+        self._touched = {}
+        return events, keys

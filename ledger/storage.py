@@ -1,0 +1,74 @@
+"""Storage selection from a ``--db`` URL, and the recorder that keeps subject keys beside events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from ledger.errors import StorageError
+
+DEFAULT_URL = "sqlite:///antq.db"
+# Seconds a writer waits for another process's transaction before giving up.
+LOCK_TIMEOUT_SECONDS = 60
+
+
+def environment_for(url: str) -> dict[str, str]:
+    """The eventsourcing environment that stores the ledger at ``url``.
+
+    Raises StorageError for a URL the ledger cannot use.
+    """
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+        if not path:
+            raise StorageError(f"--db {url!r}: write sqlite:///FILE, e.g. {DEFAULT_URL}")
+        folder = Path(path).parent
+        if not folder.is_dir():
+            raise StorageError(f"--db {url!r}: folder {str(folder)!r} does not exist")
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
+            "APPLICATION_RECORDER_TOPIC": "ledger.storage:LedgerSQLiteRecorder",
+        }
+    if parsed.scheme in ("postgresql", "postgres"):
+        raise StorageError(f"--db {url!r}: PostgreSQL storage is not available in this version")
+    raise StorageError(f"--db {url!r}: unknown storage; use sqlite:///FILE")
+
+
+class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    """Stores events and, in the same transaction, the keys of new personal-data subjects."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            "CREATE TABLE IF NOT EXISTS subject_keys (subject_id TEXT PRIMARY KEY, key BLOB)",
+        ]
+
+    def _insert_events(
+        self,
+        c: SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        *,
+        subject_keys: dict[UUID, bytes] | None = None,
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        if subject_keys:
+            c.executemany(
+                "INSERT INTO subject_keys (subject_id, key) VALUES (?, ?)",
+                [(subject.hex, key) for subject, key in subject_keys.items()],
+            )
+        return super()._insert_events(c, stored_events, **kwargs)
+
+    def key_for(self, subject_id: UUID) -> bytes | None:
+        """The subject's key, or None if it has none."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT key FROM subject_keys WHERE subject_id = ?", (subject_id.hex,))
+            row = c.fetchone()
+        return None if row is None else bytes(row["key"])

@@ -1,0 +1,78 @@
+"""Text and date rules: NFC storage, folded matching keys, strict legal dates."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+# Vowel clusters whose tone mark moved between the "old" and "new" orthography
+# (hòa/hoà, thủy/thuỷ, khỏe/khoẻ). Matching keys put the mark on the second vowel.
+_OLD_STYLE_CLUSTERS = ("oa", "oe", "uy")
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_VN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` NFC-normalised with outer white space removed."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def has_control_characters(text: str) -> bool:
+    """True when ``text`` holds control characters other than tab and newline."""
+    return bool(_CONTROL.search(text))
+
+
+def match_key(text: str) -> str:
+    """Fold case, spacing, composition and tone placement into one matching key.
+
+    "Phường Phú Thủy", "phường  phú thuỷ" and their NFD forms share one key.
+    """
+    decomposed = unicodedata.normalize("NFD", _SPACES.sub(" ", text).strip().casefold())
+    marks_moved = _move_tone_marks(decomposed)
+    return unicodedata.normalize("NFC", marks_moved)
+
+
+def _move_tone_marks(decomposed: str) -> str:
+    """Put a tone mark on the second vowel of oa/oe/uy when the cluster ends a syllable."""
+    chars = list(decomposed)
+    i = 0
+    while i < len(chars):
+        if chars[i] in "ou" and i + 2 < len(chars) and chars[i + 1] in _TONE_MARKS:
+            pair = chars[i] + chars[i + 2]
+            after = chars[i + 3] if i + 3 < len(chars) else " "
+            if pair in _OLD_STYLE_CLUSTERS and not after.isalpha():
+                mark = chars.pop(i + 1)
+                chars.insert(i + 2, mark)
+        i += 1
+    return "".join(chars)
+
+
+def parse_legal_date(value: object) -> date:
+    """Parse ISO ``YYYY-MM-DD`` or Vietnamese ``dd/mm/yyyy``; refuse anything else.
+
+    Raises ValueError with a message that says which forms are accepted.
+    """
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected a date as YYYY-MM-DD or dd/mm/yyyy")
+    text = value.strip()
+    if m := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := _VN_DATE.fullmatch(text):
+        day, month, year = (int(g) for g in m.groups())
+    else:
+        raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD or dd/mm/yyyy")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real calendar date") from None
+
+
+def format_date(day: date) -> str:
+    """A date as Vietnamese documents write it: dd/mm/yyyy."""
+    return day.strftime("%d/%m/%Y")
