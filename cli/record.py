@@ -72,8 +72,7 @@ def _field_option(field: str, info: FieldInfo) -> click.Option:
     choices = _enum_of(info)
     is_list = typing.get_origin(info.annotation) is list
     return click.Option(
-        declarations,
-        field,
+        [*declarations, field],
         required=info.is_required(),
         multiple=is_list,
         type=click.Choice([c.value for c in choices]) if choices else None,
@@ -116,7 +115,10 @@ def _correction(unit: str, name: str | None, **person: Any) -> dict[str, Any]:
 
 def _parameters(action_class: type[Action]) -> list[click.Parameter]:
     parameters: list[click.Parameter] = []
-    for field, info in action_class.model_fields.items():
+    common = list(Action.model_fields)
+    own = [f for f in action_class.model_fields if f not in common]
+    for field in own + common:
+        info = action_class.model_fields[field]
         if field in GLOBAL_FIELDS:
             continue
         if field == "recipients":

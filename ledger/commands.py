@@ -66,6 +66,8 @@ class Action(BaseModel):
 
 
 class UnitRegister(Action):
+    """Register an administrative unit or organisation under its parent."""
+
     ACTION = "unit.register"
     action: Literal["unit.register"] = "unit.register"
     code: Code
@@ -75,6 +77,8 @@ class UnitRegister(Action):
 
 
 class UnitRename(Action):
+    """Rename a unit (the old name stays in its history)."""
+
     ACTION = "unit.rename"
     action: Literal["unit.rename"] = "unit.rename"
     code: Code
@@ -82,6 +86,8 @@ class UnitRename(Action):
 
 
 class UnitMerge(Action):
+    """Merge units into a successor; later business is recorded on the successor."""
+
     ACTION = "unit.merge"
     action: Literal["unit.merge"] = "unit.merge"
     codes: Annotated[list[Code], Field(min_length=1, max_length=1000)]
@@ -89,6 +95,8 @@ class UnitMerge(Action):
 
 
 class UnitDissolve(Action):
+    """Dissolve a unit: nothing can be recorded on it after that date."""
+
     ACTION = "unit.dissolve"
     action: Literal["unit.dissolve"] = "unit.dissolve"
     code: Code
@@ -98,6 +106,8 @@ class UnitDissolve(Action):
 
 
 class ModelRegister(Action):
+    """Register a self-management model type at its first site."""
+
     ACTION = "model.register"
     action: Literal["model.register"] = "model.register"
     code: Code
@@ -108,6 +118,8 @@ class ModelRegister(Action):
 
 
 class ModelRecognise(Action):
+    """Recognise a model as effective (once)."""
+
     ACTION = "model.recognise"
     action: Literal["model.recognise"] = "model.recognise"
     code: Code
@@ -115,6 +127,8 @@ class ModelRecognise(Action):
 
 
 class ModelReplicate(Action):
+    """Replicate a model to a new site (unit)."""
+
     ACTION = "model.replicate"
     action: Literal["model.replicate"] = "model.replicate"
     code: Code
@@ -122,6 +136,8 @@ class ModelReplicate(Action):
 
 
 class ModelReview(Action):
+    """Record a review (sơ kết, tổng kết) of a model."""
+
     ACTION = "model.review"
     action: Literal["model.review"] = "model.review"
     code: Code
@@ -129,6 +145,8 @@ class ModelReview(Action):
 
 
 class ModelSuspend(Action):
+    """Suspend a model: it cannot be replicated or recognised until reinstated."""
+
     ACTION = "model.suspend"
     action: Literal["model.suspend"] = "model.suspend"
     code: Code
@@ -136,12 +154,16 @@ class ModelSuspend(Action):
 
 
 class ModelReinstate(Action):
+    """Reinstate a suspended model."""
+
     ACTION = "model.reinstate"
     action: Literal["model.reinstate"] = "model.reinstate"
     code: Code
 
 
 class ModelDissolve(Action):
+    """Dissolve a model, with the reason."""
+
     ACTION = "model.dissolve"
     action: Literal["model.dissolve"] = "model.dissolve"
     code: Code
@@ -190,6 +212,8 @@ class AwardKey(Action):
 
 
 class AwardDecide(Action):
+    """Record an award decision with its recipient lines (collectives and individuals)."""
+
     ACTION = "award.decide"
     action: Literal["award.decide"] = "award.decide"
     issuer: Code
@@ -201,12 +225,16 @@ class AwardDecide(Action):
 
 
 class AwardPresent(AwardKey):
+    """Record that an award was presented."""
+
     ACTION = "award.present"
     action: Literal["award.present"] = "award.present"
     presenter: Text | None = None
 
 
 class AwardCorrect(AwardKey):
+    """Correct one recipient line by erratum (the recipient type cannot change)."""
+
     ACTION = "award.correct"
     action: Literal["award.correct"] = "award.correct"
     line: Annotated[int, Field(ge=1)]
@@ -215,6 +243,8 @@ class AwardCorrect(AwardKey):
 
 
 class AwardAnnul(AwardKey):
+    """Annul an award decision (Điều 93 Luật Thi đua, khen thưởng)."""
+
     ACTION = "award.annul"
     action: Literal["award.annul"] = "award.annul"
     reason: LongText
@@ -229,23 +259,31 @@ class SafetyKey(Action):
 
 
 class SafetyRegister(SafetyKey):
+    """Register a unit to strive for the standard in a year (due in Quarter I)."""
+
     ACTION = "safety.register"
     action: Literal["safety.register"] = "safety.register"
 
 
 class SafetyRecognise(SafetyKey):
+    """Recognise a registered unit for the year (communes below 70% are flagged)."""
+
     ACTION = "safety.recognise"
     action: Literal["safety.recognise"] = "safety.recognise"
     decision: Text | None = None
 
 
 class SafetyDeny(SafetyKey):
+    """Record that a registered unit did not meet the standard for the year."""
+
     ACTION = "safety.deny"
     action: Literal["safety.deny"] = "safety.deny"
     reason: LongText | None = None
 
 
 class SafetyAnnul(SafetyKey):
+    """Annul a recognition (the record keeps it, reports stop counting it)."""
+
     ACTION = "safety.annul"
     action: Literal["safety.annul"] = "safety.annul"
     reason: LongText
@@ -260,6 +298,8 @@ class DisputeKey(Action):
 
 
 class DisputeReceive(DisputeKey):
+    """Receive a mediation case into the logbook (the summary is sealed)."""
+
     ACTION = "dispute.receive"
     action: Literal["dispute.receive"] = "dispute.receive"
     category: Text | None = None
@@ -267,35 +307,47 @@ class DisputeReceive(DisputeKey):
 
 
 class DisputeAssign(DisputeKey):
+    """Assign a mediation team to an open case."""
+
     ACTION = "dispute.assign"
     action: Literal["dispute.assign"] = "dispute.assign"
     team: Text
 
 
 class DisputeSettle(DisputeKey):
+    """Record that mediation succeeded."""
+
     ACTION = "dispute.settle"
     action: Literal["dispute.settle"] = "dispute.settle"
     reason: LongText | None = None
 
 
 class DisputeFail(DisputeKey):
+    """Record that mediation failed (it may be resumed or referred)."""
+
     ACTION = "dispute.fail"
     action: Literal["dispute.fail"] = "dispute.fail"
     reason: LongText | None = None
 
 
 class DisputeResume(DisputeKey):
+    """Resume a failed mediation (Điều 27 Luật Hòa giải ở cơ sở)."""
+
     ACTION = "dispute.resume"
     action: Literal["dispute.resume"] = "dispute.resume"
 
 
 class DisputeRefer(DisputeKey):
+    """Refer a case to a competent authority."""
+
     ACTION = "dispute.refer"
     action: Literal["dispute.refer"] = "dispute.refer"
     to: Text
 
 
 class DisputeClose(DisputeKey):
+    """Close a case."""
+
     ACTION = "dispute.close"
     action: Literal["dispute.close"] = "dispute.close"
     reason: LongText | None = None
