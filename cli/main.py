@@ -6,10 +6,15 @@ Only click is imported here, so ``antq --help`` stays fast; each verb imports wh
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any
 
 import click
+
+# antq uses no pydantic plugins; looking them up scans every installed package's metadata,
+# which costs a recording command more time than validating its input.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 # Verb families whose commands load on first use: name -> (module, attribute, short help).

@@ -149,11 +149,26 @@ def _options_named(problems: list[str]) -> list[str]:
     named = []
     for problem in problems:
         field, separator, rest = problem.partition(":")
-        head = field.split(".")[0].split("[")[0]
-        named.append(
-            f"{_option_name(head)}{field[len(head) :]}{separator}{rest}" if separator else problem
-        )
+        if not separator or field.startswith("-"):  # not a field, or already an option
+            named.append(problem)
+            continue
+        named.append(f"{_option_for(field)}{separator}{rest}")
     return named
+
+
+def _option_for(field: str) -> str:
+    """The option a user typed for a model field: recipient fields come from several options."""
+    head = field.split(".")[0].split("[")[0]
+    last = field.rsplit(".", 1)[-1]
+    if head == "recipients":
+        if ".person" in field:
+            return "--individual"
+        return "--collective" if last == "unit" else "--collective/--individual"
+    if head == "recipient":
+        return (
+            _option_name(last) if last in ("unit", "name", "birth_year", "position") else "--unit"
+        )
+    return f"{_option_name(head)}{field[len(head) :]}"
 
 
 def _verb(verb: str, action_class: type[Action]) -> click.Command:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,9 +12,9 @@ from eventsourcing.application import Application
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
-from ledger import awards, disputes, safety, security_models, units
+from ledger import units
 from ledger.commands import Action
-from ledger.dispatch import HANDLERS
+from ledger.dispatch import FAMILIES, handler_for, record_class
 from ledger.errors import ConflictError, InvalidInput, NotFoundError
 from ledger.persons import unseal
 from ledger.records import Index, Record
@@ -23,16 +23,6 @@ from ledger.storage import DEFAULT_URL, environment_for
 from ledger.transcodings import DateAsISO
 from ledger.values import Entry
 
-RECORD_KINDS: dict[str, type[Record]] = {
-    cls.KIND: cls
-    for cls in (
-        units.AdminUnit,
-        security_models.SecurityModel,
-        awards.Commendation,
-        safety.SafetyRecognition,
-        disputes.MediationCase,
-    )
-}
 KEY_PARTS = {"unit": ["code"], "model": ["code"], "award": ["issuer", "year", "decision"],
              "safety": ["unit", "year"], "dispute": ["unit", "case"]}  # fmt: skip
 ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
@@ -61,7 +51,7 @@ class Recorder:
     actor: str | None
     role: str | None = None
 
-    def entry_for(self, action: Action) -> Entry:
+    def entry_for(self, action: Action, recorded_at: datetime | None = None) -> Entry:
         """The entry of an action. Raises InvalidInput when nobody is named as actor."""
         actor = action.actor or self.actor
         if not actor:
@@ -72,6 +62,7 @@ class Recorder:
             effective_on=action.effective_on,
             source=action.source,
             note=action.note,
+            recorded_at=recorded_at,
         )
 
 
@@ -123,10 +114,9 @@ class Ledger(Application[UUID]):
 
     def find(self, kind: str, key: Sequence[str]) -> Record:
         """The record of ``kind`` named by its natural key. Raises NotFoundError."""
-        cls = RECORD_KINDS.get(kind)
-        parts = KEY_PARTS.get(kind, [])
-        if cls is None:
-            raise InvalidInput([f"KIND: {kind!r} is not one of {', '.join(KEY_PARTS)}"])
+        if kind not in FAMILIES:
+            raise InvalidInput([f"KIND: {kind!r} is not one of {', '.join(FAMILIES)}"])
+        cls, parts = record_class(kind), KEY_PARTS[kind]
         if len(key) != len(parts):
             raise InvalidInput([f"KEY: {kind} is named by {' '.join(p.upper() for p in parts)}"])
         session = self.session()
@@ -219,4 +209,4 @@ class Ledger(Application[UUID]):
 
 def apply(session: Session, action: Action, entry: Entry) -> None:
     """Run the handler of ``action`` against the session's records."""
-    HANDLERS[type(action)](session, action, entry)
+    handler_for(action)(session, action, entry)

@@ -124,13 +124,17 @@ def decide(session: Session, action: AwardDecide, entry: Entry) -> None:
             f"award {action.decision}: district authorities were abolished on "
             f"{format_date(DISTRICTS_ABOLISHED_ON)}"
         )
-    collectives = [r.unit for r in action.recipients if r.person is None]
-    if duplicates := sorted({c for c in collectives if collectives.count(c) > 1}):
-        raise RuleViolation(f"award {action.decision}: unit {duplicates[0]} is listed twice")
     lines = [
         recipient_line(session, number, recipient, action.effective_on)
         for number, recipient in enumerate(action.recipients, start=1)
     ]
+    # Compare resolved codes: "tn-x1", "TN-X1" and the unit's name are one collective.
+    collectives: set[str] = set()
+    for line in lines:
+        if line["recipient"] == COLLECTIVE:
+            if line["unit"] in collectives:
+                raise RuleViolation(f"award {action.decision}: unit {line['unit']} is listed twice")
+            collectives.add(line["unit"])
     year = action.effective_on.year
     award = Commendation._start(
         Commendation.Decided,

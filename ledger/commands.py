@@ -6,6 +6,7 @@ The CLI's recording verbs build the same models, so both paths share every check
 from __future__ import annotations
 
 import functools
+import json
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -49,10 +50,14 @@ LegalDate = Annotated[date, BeforeValidator(parse_legal_date)]
 Year = Annotated[int, BeforeValidator(_whole_number), Field(ge=1945, le=2100)]
 
 
+# Schemas are built on first use, so a CLI verb pays only for the one action it records.
+STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
+
+
 class Action(BaseModel):
     """Fields every action accepts: who records it, the legal date, and the source document."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = STRICT
     ACTION: ClassVar[str]
 
     effective_on: LegalDate
@@ -60,6 +65,10 @@ class Action(BaseModel):
     role: Text | None = None
     source: Text | None = None
     note: LongText | None = None
+
+    def record_key(self) -> tuple[object, ...]:
+        """Kind and natural key of the record this action is about, as the user wrote them."""
+        raise NotImplementedError
 
 
 # --- administrative units -------------------------------------------------------------------
@@ -75,6 +84,9 @@ class UnitRegister(Action):
     kind: UnitKind
     parent: Code | None = None
 
+    def record_key(self) -> tuple[object, ...]:
+        return ("unit", self.code)
+
 
 class UnitRename(Action):
     """Rename a unit (the old name stays in its history)."""
@@ -83,6 +95,9 @@ class UnitRename(Action):
     action: Literal["unit.rename"] = "unit.rename"
     code: Code
     name: Text
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("unit", self.code)
 
 
 class UnitMerge(Action):
@@ -93,6 +108,9 @@ class UnitMerge(Action):
     codes: Annotated[list[Code], Field(min_length=1, max_length=1000)]
     into: Code
 
+    def record_key(self) -> tuple[object, ...]:
+        return ("unit", self.into)
+
 
 class UnitDissolve(Action):
     """Dissolve a unit: nothing can be recorded on it after that date."""
@@ -100,6 +118,9 @@ class UnitDissolve(Action):
     ACTION = "unit.dissolve"
     action: Literal["unit.dissolve"] = "unit.dissolve"
     code: Code
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("unit", self.code)
 
 
 # --- self-management models -----------------------------------------------------------------
@@ -116,6 +137,9 @@ class ModelRegister(Action):
     unit: Code
     sponsor: Text | None = None
 
+    def record_key(self) -> tuple[object, ...]:
+        return ("model", self.code)
+
 
 class ModelRecognise(Action):
     """Recognise a model as effective (once)."""
@@ -124,6 +148,9 @@ class ModelRecognise(Action):
     action: Literal["model.recognise"] = "model.recognise"
     code: Code
     decision: Text | None = None
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("model", self.code)
 
 
 class ModelReplicate(Action):
@@ -134,6 +161,9 @@ class ModelReplicate(Action):
     code: Code
     unit: Code
 
+    def record_key(self) -> tuple[object, ...]:
+        return ("model", self.code)
+
 
 class ModelReview(Action):
     """Record a review (sơ kết, tổng kết) of a model."""
@@ -142,6 +172,9 @@ class ModelReview(Action):
     action: Literal["model.review"] = "model.review"
     code: Code
     finding: LongText | None = None
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("model", self.code)
 
 
 class ModelSuspend(Action):
@@ -152,6 +185,9 @@ class ModelSuspend(Action):
     code: Code
     reason: LongText
 
+    def record_key(self) -> tuple[object, ...]:
+        return ("model", self.code)
+
 
 class ModelReinstate(Action):
     """Reinstate a suspended model."""
@@ -159,6 +195,9 @@ class ModelReinstate(Action):
     ACTION = "model.reinstate"
     action: Literal["model.reinstate"] = "model.reinstate"
     code: Code
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("model", self.code)
 
 
 class ModelDissolve(Action):
@@ -169,6 +208,9 @@ class ModelDissolve(Action):
     code: Code
     reason: LongText
 
+    def record_key(self) -> tuple[object, ...]:
+        return ("model", self.code)
+
 
 # --- commendations --------------------------------------------------------------------------
 
@@ -176,7 +218,7 @@ class ModelDissolve(Action):
 class Person(BaseModel):
     """An individual recipient. Sealed before it reaches an event."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = STRICT
     name: Text
     unit: Code
     birth_year: Annotated[int, BeforeValidator(_whole_number), Field(ge=1900, le=2100)] | None = (
@@ -188,7 +230,7 @@ class Person(BaseModel):
 class Recipient(BaseModel):
     """One recipient line: a collective (``unit``) or an individual (``person``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
     unit: Code | None = None
     person: Person | None = None
 
@@ -210,6 +252,9 @@ class AwardKey(Action):
     decision: Code
     year: Year
 
+    def record_key(self) -> tuple[object, ...]:
+        return ("award", self.issuer, self.year, self.decision)
+
 
 class AwardDecide(Action):
     """Record an award decision with its recipient lines (collectives and individuals)."""
@@ -222,6 +267,9 @@ class AwardDecide(Action):
     form: AwardForm
     recipients: Annotated[list[Recipient], Field(min_length=1, max_length=10000)]
     reason: LongText | None = None
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("award", self.issuer, self.effective_on.year, self.decision)
 
 
 class AwardPresent(AwardKey):
@@ -256,6 +304,9 @@ class AwardAnnul(AwardKey):
 class SafetyKey(Action):
     unit: Code
     year: Year
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("safety", self.unit, self.year)
 
 
 class SafetyRegister(SafetyKey):
@@ -295,6 +346,9 @@ class SafetyAnnul(SafetyKey):
 class DisputeKey(Action):
     unit: Code
     case: Code
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("dispute", self.unit, self.case)
 
 
 class DisputeReceive(DisputeKey):
@@ -387,6 +441,16 @@ def parse_action(data: object) -> Action:
         return _any_action().validate_python(data)
     except ValidationError as error:
         raise InvalidInput(describe(error, skip=1)) from None
+
+
+def parse_json_line(raw: bytes) -> Action:
+    """Validate one raw import line. Raises InvalidInput naming each field, or ValueError when
+    the line is not UTF-8 JSON."""
+    try:
+        return _any_action().validate_json(raw)
+    except ValidationError:
+        pass  # re-validate the slow way, which names the problem precisely
+    return parse_action(json.loads(raw.decode("utf-8")))
 
 
 def build(action_class: type[Action], **fields: Any) -> Action:

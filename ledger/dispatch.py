@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -14,6 +15,28 @@ if TYPE_CHECKING:
 A = TypeVar("A", bound=Action)
 Handler = Callable[["Session", A, "Entry"], None]
 HANDLERS: dict[type[Action], Handler] = {}
+# The module that records each family of actions ("safety.recognise" -> ledger.safety), and the
+# record class behind each kind that `antq history` names. Loaded on first use.
+FAMILIES = {
+    "unit": "ledger.units:AdminUnit",
+    "model": "ledger.security_models:SecurityModel",
+    "award": "ledger.awards:Commendation",
+    "safety": "ledger.safety:SafetyRecognition",
+    "dispute": "ledger.disputes:MediationCase",
+}
+
+
+def handler_for(action: Action) -> Handler:
+    """The handler of ``action``, importing its family's module on first use."""
+    if type(action) not in HANDLERS:
+        record_class(action.ACTION.split(".")[0])
+    return HANDLERS[type(action)]
+
+
+def record_class(kind: str) -> type:
+    """The record class of a family, e.g. ``record_class("safety")``."""
+    module, _, name = FAMILIES[kind].partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def handles(action_class: type[A]) -> Callable[[Handler[A]], Handler[A]]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any, ClassVar, Self
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import resolve_topic
 
 from ledger.errors import RuleViolation
 from ledger.text import format_date, match_key
@@ -16,6 +18,7 @@ from ledger.values import Entry
 NAMESPACE = UUID("6f1c7a52-3c1e-5b0e-9a57-41a1e0c0a7b1")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def record_id(kind: str, *key: object) -> UUID:
     """The deterministic id of a record, from its kind and natural key (matching-folded)."""
     return uuid5(NAMESPACE, "/".join([kind, *(match_key(str(part)) for part in key)]))
@@ -39,7 +42,13 @@ class Record(Aggregate):
 
     class Created(Event, Aggregate.Created):
         def mutate(self, aggregate: None) -> Record:
-            record = super().mutate(aggregate)
+            # Records take no constructor arguments (state comes from apply), so this skips the
+            # library's per-event signature filtering.
+            record_class = resolve_topic(self.originator_topic)
+            record = record_class.__new__(record_class)
+            record.__base_init__(self.originator_id, self.originator_version, self.timestamp)
+            record.__init__()
+            self.apply(record)
             record.started_on = self.effective_on
             return record
 
@@ -106,8 +115,10 @@ class Index(Record):
         )
 
     def add(self, member: str, entry: Entry) -> None:
+        # Bookkeeping, not business: members are filed in recording order, whatever their
+        # legal dates, so the "not before the record began" rule does not apply here.
         if member not in self.members:
-            self._record(self.Added, entry, member=member)
+            self.trigger_event(self.Added, **entry.fields(), member=member)
 
     @property
     def key(self) -> tuple[str, ...]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Repository
@@ -16,12 +17,19 @@ from ledger.values import Entry
 R = TypeVar("R", bound=Record)
 
 
+class Store(Vault, Protocol):
+    """What a session needs from storage beyond the repository."""
+
+    def existing_ids(self, record_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these record ids have events."""
+
+
 class Session:
     """Identity map over the repository; collects the new events of the records it hands out."""
 
-    def __init__(self, repository: Repository, vault: Vault) -> None:
+    def __init__(self, repository: Repository, store: Store) -> None:
         self._repository = repository
-        self.vault = vault
+        self._store = store
         self._records: dict[UUID, Record | None] = {}
         self._touched: dict[UUID, Record] = {}
         self._new_keys: dict[UUID, bytes] = {}
@@ -43,6 +51,12 @@ class Session:
             raise AlreadyRecordedError(f"{existing.label()} is already recorded")
         self._records[record.id] = record
         self._touched[record.id] = record
+
+    def prefetch(self, record_ids: Iterable[UUID]) -> None:
+        """Learn in one query which of these records do not exist, so adding them costs none."""
+        unknown = [i for i in dict.fromkeys(record_ids) if i not in self._records]
+        existing = self._store.existing_ids(unknown)
+        self._records.update((i, None) for i in unknown if i not in existing)
 
     def _load(self, record_id: UUID) -> Record | None:
         if record_id not in self._records:
@@ -67,7 +81,7 @@ class Session:
 
     def seal(self, subject_id: UUID, fields: dict[str, object]) -> str:
         """Encrypt personal ``fields`` under the subject's key (a new key for a new subject)."""
-        key = self._new_keys.get(subject_id) or self.vault.key_for(subject_id)
+        key = self._new_keys.get(subject_id) or self._store.key_for(subject_id)
         if key is None:
             key = self._new_keys[subject_id] = new_key()
         return seal(key, subject_id, fields)

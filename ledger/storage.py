@@ -16,6 +16,7 @@ from ledger.errors import StorageError
 DEFAULT_URL = "sqlite:///antq.db"
 # Seconds a writer waits for another process's transaction before giving up.
 LOCK_TIMEOUT_SECONDS = 60
+ID_QUERY_CHUNK = 500
 
 
 def environment_for(url: str) -> dict[str, str]:
@@ -42,6 +43,10 @@ def environment_for(url: str) -> dict[str, str]:
     raise StorageError(f"--db {url!r}: unknown storage; use sqlite:///FILE")
 
 
+def _hex(record_id: UUID | str) -> str:
+    return record_id.hex if isinstance(record_id, UUID) else record_id
+
+
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     """Stores events and, in the same transaction, the keys of new personal-data subjects."""
 
@@ -64,7 +69,33 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 "INSERT INTO subject_keys (subject_id, key) VALUES (?, ?)",
                 [(subject.hex, key) for subject, key in subject_keys.items()],
             )
-        return super()._insert_events(c, stored_events, **kwargs)
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (_hex(s.originator_id), s.originator_version, s.topic, s.state)
+                for s in stored_events
+            ],
+        )
+        # Rowids are max + 1 for each insert, and this transaction holds the write lock, so the
+        # new rows are the contiguous block ending at the maximum.
+        c.execute(self.select_max_notification_id_statement)
+        last = c.fetchone()[0]
+        return list(range(last - len(stored_events) + 1, last + 1))
+
+    def existing_ids(self, record_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these record ids have events (one query per few hundred ids)."""
+        found: set[UUID] = set()
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(record_ids), ID_QUERY_CHUNK):
+                chunk = [_hex(i) for i in record_ids[start : start + ID_QUERY_CHUNK]]
+                marks = ",".join("?" * len(chunk))
+                c.execute(
+                    f"SELECT DISTINCT originator_id FROM {self.events_table_name} "
+                    f"WHERE originator_id IN ({marks})",
+                    chunk,
+                )
+                found.update(UUID(row[0]) for row in c.fetchall())
+        return found
 
     def key_for(self, subject_id: UUID) -> bytes | None:
         """The subject's key, or None if it has none."""

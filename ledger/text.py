@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date
@@ -31,6 +32,8 @@ def match_key(text: str) -> str:
 
     "Phường Phú Thủy", "phường  phú thuỷ" and their NFD forms share one key.
     """
+    if text.isascii():  # codes such as "KG-C01": no marks to move
+        return " ".join(text.split()).casefold()
     decomposed = unicodedata.normalize("NFD", _SPACES.sub(" ", text).strip().casefold())
     marks_moved = _move_tone_marks(decomposed)
     return unicodedata.normalize("NFC", marks_moved)
@@ -60,6 +63,11 @@ def parse_legal_date(value: object) -> date:
         return value
     if not isinstance(value, str):
         raise ValueError("expected a date as YYYY-MM-DD or dd/mm/yyyy")
+    return _parse_date_text(value)
+
+
+@functools.lru_cache(maxsize=4096)  # imports repeat the same few dates many times
+def _parse_date_text(value: str) -> date:
     text = value.strip()
     if m := _ISO_DATE.fullmatch(text):
         year, month, day = (int(g) for g in m.groups())

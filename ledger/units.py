@@ -102,6 +102,20 @@ class AdminUnit(Record):
             raise RuleViolation(f"unit {self.code} was dissolved on {format_date(self.ended_on)}")
 
 
+def unit_to_end(session: Session, ref: str, day: date) -> AdminUnit:
+    """The unit named by ``ref``, active on ``day`` and not yet merged or dissolved.
+
+    A unit ends once: ending it again, even on an earlier date, is refused.
+    """
+    unit = active_unit(session, ref, day)
+    if unit.ended_on is not None:
+        how = f"merged into {unit.merged_into}" if unit.merged_into else "dissolved"
+        raise RuleViolation(
+            f"unit {unit.code} was already {how} on {format_date(unit.ended_on)}: a unit ends once"
+        )
+    return unit
+
+
 def find_unit(session: Session, ref: str) -> AdminUnit:
     """The unit a user names by code or by name (any case, spacing or tone placement).
 
@@ -136,7 +150,7 @@ def register(session: Session, action: UnitRegister, entry: Entry) -> None:
     allowed = ALLOWED_PARENTS[kind]
     if (parent.kind if parent else None) not in allowed:
         under = f"under {parent.kind} {parent.code}" if parent else "without a parent"
-        needs = " or ".join(str(k) if k else "no parent" for k in allowed)
+        needs = " or ".join(sorted(str(k) if k else "no parent" for k in allowed))
         raise RuleViolation(f"unit {action.code}: a {kind} cannot sit {under} (needs {needs})")
     if parent:
         for sibling_code in session.members(CHILDREN, parent.code):
@@ -175,7 +189,7 @@ def merge(session: Session, action: UnitMerge, entry: Entry) -> None:
     successor = active_unit(session, action.into, action.effective_on)
     predecessors: list[AdminUnit] = []
     for code in action.codes:
-        unit = active_unit(session, code, action.effective_on)
+        unit = unit_to_end(session, code, action.effective_on)
         if unit.id == successor.id:
             raise RuleViolation(f"unit {unit.code} cannot be merged into itself")
         if any(unit.id == seen.id for seen in predecessors):
@@ -193,5 +207,5 @@ def merge(session: Session, action: UnitMerge, entry: Entry) -> None:
 
 @handles(UnitDissolve)
 def dissolve(session: Session, action: UnitDissolve, entry: Entry) -> None:
-    unit = active_unit(session, action.code, action.effective_on)
+    unit = unit_to_end(session, action.code, action.effective_on)
     unit._record(AdminUnit.Dissolved, entry)

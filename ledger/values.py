@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -60,17 +60,22 @@ LEVELS_BY_FORM = {
 
 @dataclass(frozen=True)
 class Entry:
-    """Who recorded an event, the legal date it takes effect, and the document behind it."""
+    """Who recorded an event, the legal date it takes effect, and the document behind it.
+
+    ``recorded_at`` lets a bulk import give all its events one transaction time.
+    """
 
     actor: str
     role: str
     effective_on: date
     source: str | None = None
     note: str | None = None
+    recorded_at: datetime | None = None  # None: the moment the event is created
 
     def fields(self) -> dict[str, object]:
         """The event fields this entry contributes to every event."""
         return {
+            "timestamp": self.recorded_at,
             "actor": self.actor,
             "role": self.role,
             "effective_on": self.effective_on,
