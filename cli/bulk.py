@@ -17,7 +17,7 @@ from ledger.imports import ImportReport, import_file
 )
 @pass_settings
 def import_command(settings: Settings, file: Path, dry_run: bool) -> None:
-    """Import a JSON Lines file: one action per line (see docs/events.md).
+    """Import a JSON Lines file: one action per line (see docs/cli.md).
 
     \b
     All or nothing: every line is checked first, and any bad line is reported as

@@ -41,9 +41,18 @@ class Settings:
     @property
     def ledger(self) -> Any:
         if self._ledger is None:
-            from ledger.application import Ledger
+            import sqlite3
 
-            self._ledger = Ledger(self.db)
+            from eventsourcing.persistence import PersistenceError
+
+            from ledger.application import Ledger
+            from ledger.errors import StorageError
+
+            try:
+                self._ledger = Ledger(self.db)
+            except (sqlite3.Error, PersistenceError) as error:
+                cause = error.__cause__ or error
+                raise StorageError(f"--db {self.db!r}: cannot open the database: {cause}") from None
         return self._ledger
 
     @property

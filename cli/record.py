@@ -42,7 +42,16 @@ FIELD_HELP = {
     "field": "Field of the model (lĩnh vực).",
     "sponsor": "Sponsoring organisation (e.g. MTTQ).",
     "line": "Recipient line number to correct.",
+    "finding": "What the review found.",
+    "presenter": "Who presented the award (e.g. on behalf of the issuer).",
+    "category": "Kind of dispute, e.g. đất đai, hôn nhân và gia đình.",
+    "summary": "Short summary of the dispute (sealed: it may name the parties).",
 }
+# Where a field means something else in one family.
+FAMILY_FIELD_HELP = {
+    ("award", "year"): "Year of the decision (decision numbers restart every year).",
+}
+METAVARS = {"year": "YEAR", "line": "N", "effective_on": "DATE"}
 EXAMPLES = {
     "safety.recognise": "antq --actor 'Lê Văn C' safety recognise --unit TN-X1 --year 2023 "
     "--on 20/12/2023 --decision 55/QĐ-UBND",
@@ -67,7 +76,7 @@ def _enum_of(info: FieldInfo) -> type[enum.Enum] | None:
     return None
 
 
-def _field_option(field: str, info: FieldInfo) -> click.Option:
+def _field_option(family: str, field: str, info: FieldInfo) -> click.Option:
     declarations = [_option_name(field)] + (["--on"] if field == "effective_on" else [])
     choices = _enum_of(info)
     is_list = typing.get_origin(info.annotation) is list
@@ -76,7 +85,8 @@ def _field_option(field: str, info: FieldInfo) -> click.Option:
         required=info.is_required(),
         multiple=is_list,
         type=click.Choice([c.value for c in choices]) if choices else None,
-        help=FIELD_HELP.get(field),
+        metavar=METAVARS.get(field),
+        help=FAMILY_FIELD_HELP.get((family, field), FIELD_HELP.get(field)),
     )
 
 
@@ -91,7 +101,7 @@ RECIPIENT_OPTIONS = [
 CORRECTION_OPTIONS = [
     click.Option(["--unit"], required=True, help="Unit of the recipient."),
     click.Option(["--name"], help="Corrected name of an individual recipient."),
-    click.Option(["--birth-year"], help="Birth year of an individual recipient."),
+    click.Option(["--birth-year"], metavar="YEAR", help="Birth year of an individual recipient."),
     click.Option(["--position"], help="Position of an individual recipient."),
 ]
 
@@ -114,6 +124,7 @@ def _correction(unit: str, name: str | None, **person: Any) -> dict[str, Any]:
 
 
 def _parameters(action_class: type[Action]) -> list[click.Parameter]:
+    family = action_class.ACTION.split(".")[0]
     parameters: list[click.Parameter] = []
     common = list(Action.model_fields)
     own = [f for f in action_class.model_fields if f not in common]
@@ -126,7 +137,7 @@ def _parameters(action_class: type[Action]) -> list[click.Parameter]:
         elif field == "recipient":
             parameters.extend(CORRECTION_OPTIONS)
         else:
-            parameters.append(_field_option(field, info))
+            parameters.append(_field_option(family, field, info))
     return parameters
 
 

@@ -16,17 +16,15 @@ from ledger import units
 from ledger.commands import Action
 from ledger.dispatch import FAMILIES, handler_for, record_class
 from ledger.errors import ConflictError, InvalidInput, NotFoundError
-from ledger.persons import unseal
 from ledger.records import Index, Record
 from ledger.session import Session
 from ledger.storage import DEFAULT_URL, environment_for
+from ledger.trail import describe, provenance
 from ledger.transcodings import DateAsISO
 from ledger.values import Entry
 
 KEY_PARTS = {"unit": ["code"], "model": ["code"], "award": ["issuer", "year", "decision"],
              "safety": ["unit", "year"], "dispute": ["unit", "case"]}  # fmt: skip
-ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
-PROVENANCE = ("actor", "role", "effective_on", "source", "note")
 ATTEMPTS = 5  # a command is re-run this often when another writer changed its records
 
 
@@ -136,44 +134,8 @@ class Ledger(Application[UUID]):
         for event in self.events.get(record.id, lte=version):
             if as_of is not None and event.effective_on > as_of:
                 continue
-            trail.append(self.describe(event))
+            trail.append(describe(event, self.recorder))
         return trail
-
-    def describe(self, event: CanMutateAggregate[UUID]) -> dict[str, Any]:
-        """A plain dict of an event: envelope, provenance, then its own fields (unsealed)."""
-        fields = {k: v for k, v in vars(event).items() if k not in ENVELOPE and k not in PROVENANCE}
-        return {
-            "version": event.originator_version,
-            "event": type(event).__name__,
-            "recorded_at": event.timestamp,
-            **{k: getattr(event, k) for k in PROVENANCE},
-            **self._unsealed(fields),
-        }
-
-    def _unsealed(self, fields: dict[str, Any]) -> dict[str, Any]:
-        if "sealed_summary" in fields:
-            subject, sealed = fields.pop("summary_subject"), fields.pop("sealed_summary")
-            if subject:
-                fields["summary"] = self._unseal(subject, sealed).get("summary")
-        for name in ("lines", "line"):
-            if name in fields:
-                value = fields[name]
-                lines = [
-                    self._unsealed_line(line) for line in (value if name == "lines" else [value])
-                ]
-                fields[name] = lines if name == "lines" else lines[0]
-        return fields
-
-    def _unsealed_line(self, line: dict[str, Any]) -> dict[str, Any]:
-        if "sealed" not in line:
-            return dict(line)
-        line = dict(line)
-        line["person"] = {"id": line["person"], **self._unseal(line["person"], line.pop("sealed"))}
-        return line
-
-    def _unseal(self, subject: str, sealed: str) -> dict[str, Any]:
-        subject_id = UUID(subject)
-        return unseal(self.recorder.key_for(subject_id), subject_id, sealed)
 
     def log(self, since: int = 0, limit: int | None = None) -> Iterator[dict[str, Any]]:
         """The global log after position ``since``: one dict per event, in commit order."""
@@ -194,7 +156,7 @@ class Ledger(Application[UUID]):
                     "event": type(event).__name__,
                     "version": event.originator_version,
                     "recorded_at": event.timestamp,
-                    **{k: getattr(event, k, None) for k in PROVENANCE},
+                    **provenance(event),
                 }
             position = notifications[-1].id
             if remaining is not None:

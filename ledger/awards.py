@@ -180,6 +180,16 @@ def correct(session: Session, action: AwardCorrect, entry: Entry) -> None:
         )
     person = UUID(old["person"]) if new_kind == INDIVIDUAL else None
     line = recipient_line(session, action.line, action.recipient, award.started_on, person)
+    for other in award.lines:
+        if (
+            new_kind == COLLECTIVE == other["recipient"]
+            and other["unit"] == line["unit"]
+            and other["line"] != action.line
+        ):
+            raise RuleViolation(
+                f"award {' '.join(award.key)} line {action.line}: unit {line['unit']} "
+                f"is already listed on line {other['line']}"
+            )
     award._record(Commendation.LineCorrected, entry, line=line, reason=action.reason)
 
 

@@ -36,7 +36,7 @@ def _clean_text(value: str) -> str:
 
 
 def _whole_number(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip().isdigit():
+    if isinstance(value, str) and not (value.strip().isascii() and value.strip().isdigit()):
         raise ValueError(f"{value!r} is not a whole number (write digits only, e.g. 2023)")
     if isinstance(value, bool | float):
         raise ValueError(f"{value!r} is not a whole number")

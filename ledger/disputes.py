@@ -100,8 +100,14 @@ class MediationCase(Record):
             raise RuleViolation(f"dispute {self.unit} {self.case} is {state}: it cannot be {doing}")
 
 
-def existing_case(session: Session, action: DisputeKey) -> MediationCase:
+def existing_case(
+    session: Session, action: DisputeKey, *, unit_active: bool = True
+) -> MediationCase:
+    """The case, refused when its unit was merged or dissolved before the action's date
+    (unless ``unit_active`` is False: a case of a former unit can still be closed)."""
     unit = find_unit(session, action.unit)
+    if unit_active:
+        unit.ensure_active_on(action.effective_on)
     case = session.get(MediationCase, MediationCase.id_for(unit.code, action.case))
     if case is None:
         raise NotFoundError(
@@ -165,6 +171,6 @@ def refer(session: Session, action: DisputeRefer, entry: Entry) -> None:
 
 @handles(DisputeClose)
 def close(session: Session, action: DisputeClose, entry: Entry) -> None:
-    case = existing_case(session, action)
+    case = existing_case(session, action, unit_active=False)
     case.ensure_status(*OPEN_STATES, SETTLED, FAILED, REFERRED, doing="closed")
     case._record(MediationCase.Closed, entry, reason=action.reason)

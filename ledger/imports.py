@@ -173,7 +173,7 @@ def _import(
         run = ImportRun._start(
             ImportRun.Started,
             ImportRun.id_for(digest),
-            _run_entry(recorder, name),
+            _run_entry(recorder, lines[0], name),
             digest=digest,
             file_name=name,
             lines=lines[-1].number,
@@ -181,7 +181,7 @@ def _import(
     for last_line, events, keys in batches:
         run._record(
             ImportRun.BatchCommitted,
-            _run_entry(recorder, name),
+            _run_entry(recorder, lines[0], name),
             through_line=last_line.number,
             events=len(events),
         )
@@ -233,12 +233,14 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _run_entry(recorder: Recorder, name: str) -> Entry:
+def _run_entry(recorder: Recorder, first: Line, name: str) -> Entry:
+    """The import's own progress is recorded by whoever runs it (else the first line's actor)."""
     return Entry(
-        actor=recorder.actor or "",
-        role=recorder.role or "clerk",
+        actor=recorder.actor or first.entry.actor,
+        role=recorder.role or first.entry.role,
         effective_on=today_in_vietnam(),
         source=name,
+        recorded_at=first.entry.recorded_at,
     )
 
 

@@ -13,7 +13,7 @@ import os
 from typing import Protocol
 from uuid import UUID
 
-ERASED = {"name": "[đã xoá]", "erased": True}
+ERASED = "[đã xoá]"  # what a report shows in place of an erased subject's fields
 
 
 class Vault(Protocol):
@@ -35,10 +35,10 @@ def seal(key: bytes, subject_id: UUID, fields: dict[str, object]) -> str:
     return base64.b64encode(nonce + AESGCM(key).encrypt(nonce, plain, subject_id.bytes)).decode()
 
 
-def unseal(key: bytes | None, subject_id: UUID, sealed: str) -> dict[str, object]:
-    """Decrypt sealed fields; a subject without a key reads as erased."""
+def unseal(key: bytes | None, subject_id: UUID, sealed: str) -> dict[str, object] | None:
+    """Decrypt sealed fields; None when the subject's key is gone (erased)."""
     if key is None:
-        return dict(ERASED)
+        return None
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     blob = base64.b64decode(sealed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -30,8 +30,9 @@ class Record(Aggregate):
     The recording timestamp (transaction time) is the event's ``timestamp``, set by the ledger.
     """
 
-    KIND: ClassVar[str]
-    started_on: date
+    # No class-level annotations here: the library would turn every record class into a
+    # dataclass. Subclasses set KIND ("unit", "safety", ...); Created.mutate sets started_on.
+    KIND = ""
 
     class Event(Aggregate.Event):
         actor: str

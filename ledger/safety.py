@@ -72,7 +72,9 @@ class SafetyRecognition(Record):
         reason: str
 
         def apply(self, record: SafetyRecognition) -> None:
-            record.status = ANNULLED
+            # An annulled recognition stays "annulled"; an annulled denial is pending again.
+            record.status = ANNULLED if record.status == RECOGNISED else REGISTERED
+            record.decided_on = None
 
     def ensure_undecided(self) -> None:
         """Raises RuleViolation if a decision for the year stands (annul it first)."""
@@ -165,9 +167,8 @@ def annul(session: Session, action: SafetyAnnul, entry: Entry) -> None:
         raise RuleViolation(
             f"safety {record.unit} {record.year}: the recognition is already annulled"
         )
-    if record.status != RECOGNISED:
+    if record.status not in (RECOGNISED, DENIED):
         raise RuleViolation(
-            f"safety {record.unit} {record.year} is {record.status}: "
-            "only a recognition can be annulled"
+            f"safety {record.unit} {record.year} has no decision to annul: it is {record.status}"
         )
     record._record(SafetyRecognition.Annulled, entry, reason=action.reason)

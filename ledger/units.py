@@ -139,6 +139,21 @@ def active_unit(session: Session, ref: str, day: date) -> AdminUnit:
     return unit
 
 
+def ensure_name_free(session: Session, parent: str, name: str, code: str, on: date) -> None:
+    """Raises RuleViolation if a sibling under ``parent`` active on or after ``on`` has ``name``."""
+    for sibling_code in session.members(CHILDREN, parent):
+        sibling = find_unit(session, sibling_code)
+        if (
+            sibling.id != AdminUnit.id_for(code)
+            and match_key(sibling.name) == match_key(name)
+            and (sibling.ended_on is None or sibling.ended_on > on)
+        ):
+            raise RuleViolation(
+                f"unit {code}: {parent} already has {sibling.name!r} "
+                f"as {sibling.code}; record business on {sibling.code}"
+            )
+
+
 @handles(UnitRegister)
 def register(session: Session, action: UnitRegister, entry: Entry) -> None:
     kind = action.kind
@@ -153,13 +168,7 @@ def register(session: Session, action: UnitRegister, entry: Entry) -> None:
         needs = " or ".join(sorted(str(k) if k else "no parent" for k in allowed))
         raise RuleViolation(f"unit {action.code}: a {kind} cannot sit {under} (needs {needs})")
     if parent:
-        for sibling_code in session.members(CHILDREN, parent.code):
-            sibling = find_unit(session, sibling_code)
-            if match_key(sibling.name) == match_key(action.name) and sibling.ended_on is None:
-                raise RuleViolation(
-                    f"unit {action.code}: {parent.code} already has {sibling.name!r} "
-                    f"as {sibling.code}; record business on {sibling.code}"
-                )
+        ensure_name_free(session, parent.code, action.name, action.code, action.effective_on)
     unit = AdminUnit._start(
         AdminUnit.Registered,
         AdminUnit.id_for(action.code),
@@ -180,6 +189,8 @@ def rename(session: Session, action: UnitRename, entry: Entry) -> None:
     unit = active_unit(session, action.code, action.effective_on)
     if unit.name == action.name:
         raise RuleViolation(f"unit {unit.code} is already named {action.name!r}")
+    if unit.parent:
+        ensure_name_free(session, unit.parent, action.name, unit.code, action.effective_on)
     unit._record(AdminUnit.Renamed, entry, name=action.name)
     session.file(NAMES, action.name, unit.code, entry)
 
