@@ -118,7 +118,7 @@ class Ledger(Application[UUID]):
         if len(key) != len(parts):
             raise InvalidInput([f"KEY: {kind} is named by {' '.join(p.upper() for p in parts)}"])
         session = self.session()
-        if kind in ("safety", "dispute"):
+        if kind in ("unit", "safety", "dispute"):
             key = [units.find_unit(session, key[0]).code, *key[1:]]
         record = session.get(cls, cls.id_for(*key))
         if record is None:

@@ -10,8 +10,8 @@ import pytest
 
 from ledger.application import Ledger, Recorder
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-EXAMPLES = SHARED / "examples"
+# Copies of the project's shared examples (the 40-line province and its expected standings).
+EXAMPLES = Path(__file__).resolve().parent / "data"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
