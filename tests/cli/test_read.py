@@ -151,7 +151,10 @@ def test_history_of_a_record_not_recorded_exits_1(recognised: Antq) -> None:
 def test_history_of_an_unknown_unit_exits_1(recognised: Antq) -> None:
     result = recognised("history", "unit", "NOPE")
 
-    assert (result.exit_code, result.output) == (1, "Error: unit NOPE is not recorded\n")
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: unit 'NOPE' is not registered: record it with 'antq unit register'\n",
+    )
 
 
 def test_log_json_is_an_array_in_increasing_positions(recognised: Antq) -> None:
