@@ -26,6 +26,8 @@ LAZY_COMMANDS = {
     "dispute": ("cli.record", "dispute", "Record grassroots mediation cases."),
     "history": ("cli.read", "history", "Show the event trail of one record."),
     "log": ("cli.read", "log", "Show the global event log, for auditors."),
+    "standings": ("cli.report", "standings", "Standings of a year and scope, on both time axes."),
+    "projections": ("cli.report", "projections", "Show or rebuild the read models."),
     "import": ("cli.bulk", "import_command", "Import a JSON Lines file of actions."),
     "demo": ("cli.bulk", "demo", "Record a realistic demo province (Bình Thuận 2023)."),
 }
@@ -37,6 +39,7 @@ class Settings:
     def __init__(self, db: str, actor: str | None, role: str | None) -> None:
         self.db, self.actor, self.role = db, actor, role
         self._ledger: Any = None
+        self._projector: Any = None
 
     @property
     def ledger(self) -> Any:
@@ -54,6 +57,15 @@ class Settings:
                 cause = error.__cause__ or error
                 raise StorageError(f"--db {self.db!r}: cannot open the database: {cause}") from None
         return self._ledger
+
+    @property
+    def projector(self) -> Any:
+        """The read models over the same database, caught up with the log before any read."""
+        if self._projector is None:
+            from projections.runner import Projector, engine_for
+
+            self._projector = Projector(self.ledger, engine_for(self.db))
+        return self._projector
 
     @property
     def recorder(self) -> Any:

@@ -6,14 +6,24 @@ import click
 
 from cli.main import CONTEXT_SETTINGS, Settings, pass_settings
 from cli.output import echo_json_array, event_line, to_json
-from ledger.text import parse_legal_date
+from ledger.text import parse_legal_date, parse_moment
 
 
-def _legal_date(ctx: click.Context, param: click.Parameter, value: str | None):
+def legal_date_option(ctx: click.Context, param: click.Parameter, value: str | None):
+    """Click callback: a legal date, ISO or dd/mm/yyyy."""
+    return _parsed(value, parse_legal_date)
+
+
+def moment_option(ctx: click.Context, param: click.Parameter, value: str | None):
+    """Click callback: a --known-at moment."""
+    return _parsed(value, parse_moment)
+
+
+def _parsed(value: str | None, parse):
     if value is None:
         return None
     try:
-        return parse_legal_date(value)
+        return parse(value)
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
 
@@ -21,11 +31,18 @@ def _legal_date(ctx: click.Context, param: click.Parameter, value: str | None):
 @click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("kind", type=click.Choice(["unit", "model", "award", "safety", "dispute"]))
 @click.argument("key", nargs=-1, required=True)
-@click.option("--as-of", callback=_legal_date, help="Only events in force by this legal date.")
+@click.option(
+    "--as-of", callback=legal_date_option, help="Only events in force by this legal date."
+)
+@click.option(
+    "--known-at",
+    callback=moment_option,
+    help="Only events the ledger had recorded by then (ISO 8601; Vietnam time by default).",
+)
 @click.option("--version", type=click.IntRange(min=1), help="Only the first N events.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON array.")
 @pass_settings
-def history(settings: Settings, kind, key, as_of, version, as_json) -> None:
+def history(settings: Settings, kind, key, as_of, known_at, version, as_json) -> None:
     """Show the event trail of one record, oldest first.
 
     \b
@@ -35,7 +52,7 @@ def history(settings: Settings, kind, key, as_of, version, as_json) -> None:
       antq history safety KG-C01 2022
       antq history award UBND-KG 2022 88/QĐ-UBND --json
     """
-    trail = settings.ledger.history(kind, key, as_of=as_of, version=version)
+    trail = settings.ledger.history(kind, key, as_of=as_of, known_at=known_at, version=version)
     if as_json:
         click.echo(to_json(trail))
         return

@@ -126,16 +126,22 @@ class Ledger(Application[UUID]):
         return record
 
     def history(
-        self, kind: str, key: Sequence[str], as_of: date | None = None, version: int | None = None
+        self,
+        kind: str,
+        key: Sequence[str],
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        version: int | None = None,
     ) -> list[dict[str, Any]]:
-        """The event trail of one record, oldest first; optionally up to a legal date or version."""
+        """The event trail of one record, oldest first: only events in force by ``as_of``
+        (valid time), recorded by ``known_at`` (transaction time), up to ``version``."""
         record = self.find(kind, key)
-        trail = []
-        for event in self.events.get(record.id, lte=version):
-            if as_of is not None and event.effective_on > as_of:
-                continue
-            trail.append(describe(event, self.recorder))
-        return trail
+        return [
+            describe(event, self.recorder)
+            for event in self.events.get(record.id, lte=version)
+            if (as_of is None or event.effective_on <= as_of)
+            and (known_at is None or event.timestamp <= known_at)
+        ]
 
     def log(self, since: int = 0, limit: int | None = None) -> Iterator[dict[str, Any]]:
         """The global log after position ``since``: one dict per event, in commit order."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 
 # Vowel clusters whose tone mark moved between the "old" and "new" orthography
 # (hòa/hoà, thủy/thuỷ, khỏe/khoẻ). Matching keys put the mark on the second vowel.
@@ -79,6 +79,25 @@ def _parse_date_text(value: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise ValueError(f"{value!r} is not a real calendar date") from None
+
+
+VIETNAM = timezone(timedelta(hours=7))
+
+
+def parse_moment(value: str) -> datetime:
+    """Parse an ISO 8601 moment; without an offset it is Vietnam time (UTC+7). A bare date
+    (ISO or dd/mm/yyyy) means the end of that day in Vietnam. Raises ValueError."""
+    text = value.strip()
+    if _ISO_DATE.fullmatch(text) or _VN_DATE.fullmatch(text):
+        day = parse_legal_date(text)
+        return datetime.combine(day, time.max, tzinfo=VIETNAM)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a moment: write e.g. 2025-01-31T17:00:00+07:00 or 2025-01-31"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
 
 
 def format_date(day: date) -> str:

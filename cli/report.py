@@ -1,0 +1,117 @@
+"""Reports from the read models: standings, and the read models' own status and rebuild."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.main import CONTEXT_SETTINGS, Settings, pass_settings
+from cli.output import to_json
+from cli.read import legal_date_option, moment_option
+
+GROUP_NAMES = {
+    "residential_area": "thôn, khu phố (residential areas)",
+    "commune": "xã, phường, thị trấn (communes)",
+    "organisation": "cơ quan, doanh nghiệp, cơ sở giáo dục",
+}
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--year", type=click.IntRange(1945, 2100), required=True, help="Evaluation year.")
+@click.option("--scope", help="Unit code or name: counts every unit below it, following merges.")
+@click.option("--as-of", callback=legal_date_option, help="The world as it was on this legal date.")
+@click.option("--known-at", callback=moment_option, help="What the ledger knew at this moment.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON.")
+@pass_settings
+def standings(settings: Settings, year, scope, as_of, known_at, as_json) -> None:
+    """Standings of a year: safety recognition, models, awards and mediation.
+
+    \b
+    Reads catch up with the log first, so figures are never stale.
+    Examples:
+      antq standings --year 2023 --scope BT --json
+      antq standings --year 2024 --known-at 2025-01-31     (what the report said then)
+      antq standings --year 2024 --as-of 2024-12-31        (in force at year end)
+    """
+    from projections.standings import Point
+    from projections.standings import standings as compute
+
+    if scope is not None:
+        scope = settings.ledger.find("unit", [scope]).code
+    settings.projector.catch_up()
+    result = compute(settings.projector.engine, year, scope, Point(as_of, known_at))
+    click.echo(to_json(result) if as_json else "\n".join(standings_text(result)))
+
+
+def standings_text(result: dict[str, Any]) -> list[str]:
+    """A readable table of standings."""
+    when = []
+    if result["as_of"]:
+        when.append(f"as of {result['as_of']}")
+    if result["known_at"]:
+        when.append(f"as known at {result['known_at']}")
+    scope = result["scope"] or "all units"
+    lines = [f"Standings {result['year']} — {scope}" + (f" ({', '.join(when)})" if when else "")]
+    lines.append(f"{'An toàn về ANTT':<40} registered recognised denied annulled  ratio")
+    for group, name in GROUP_NAMES.items():
+        g = result["safety"][group]
+        ratio = f"{100 * g['ratio']:.2f}%" if g["ratio"] is not None else "—"
+        lines.append(
+            f"  {name:<38} {g['registered']:>10} {g['recognised']:>10} {g['denied']:>6} "
+            f"{g['annulled']:>8} {ratio:>7}"
+        )
+    for flag in result["safety"]["flags"]:
+        lines.append(f"  flagged: {flag['unit']} ({flag['rule']})")
+    m = result["models"]
+    lines.append(
+        f"Models: {m['active']} active at {m['sites']} sites, "
+        f"{m['recognised_effective']} recognised effective"
+    )
+    if m["by_field"]:
+        lines.append("  " + "; ".join(f"{field}: {n}" for field, n in m["by_field"].items()))
+    lines.append("Awards:" + ("" if result["awards"] else " none"))
+    for a in result["awards"]:
+        lines.append(
+            f"  {a['level']} {a['form']}: {a['collective']} collective, "
+            f"{a['individual']} individual"
+        )
+    d = result["mediation"]
+    lines.append(
+        f"Mediation: {d['received']} received, {d['settled']} settled, {d['failed']} "
+        f"failed, {d['referred']} referred, {d['open']} open"
+    )
+    if result.get("inherited_from"):
+        lines.append(f"Includes inherited history of: {', '.join(result['inherited_from'])}")
+    return lines
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+def projections() -> None:
+    """Show or rebuild the read models (they are always rebuildable from the log)."""
+
+
+@projections.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON.")
+@pass_settings
+def status(settings: Settings, as_json: bool) -> None:
+    """Each read model's log position and how many events it is behind."""
+    rows = settings.projector.status()
+    if as_json:
+        click.echo(to_json([vars(row) for row in rows]))
+        return
+    for row in rows:
+        click.echo(f"{row.name:<10} position {row.position:>9}  behind by {row.lag}")
+
+
+@projections.command(context_settings=CONTEXT_SETTINGS)
+@pass_settings
+def rebuild(settings: Settings) -> None:
+    """Drop every read model and project the whole log again."""
+    projector = settings.projector
+    total = projector.ledger.recorder.max_notification_id() or 0
+    with click.progressbar(
+        length=total, label="rebuilding", file=click.get_text_stream("stderr")
+    ) as bar:
+        position = projector.rebuild(progress=bar.update)
+    click.echo(f"rebuilt {len(projector.models)} read models up to log position {position}")

@@ -1,0 +1,79 @@
+"""What every read model shares: fact rows from events, and a bounded memory of each record's
+latest fact (read back from the model's own table when forgotten)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Engine, Table, select
+
+Rows = defaultdict[Table, list[dict[str, Any]]]
+Handler = Callable[[Any, int, Rows], None]
+REMEMBERED_RECORDS = 100_000  # per read model; beyond this, facts are read back from the table
+
+
+def utc(moment: datetime) -> datetime:
+    """A recording time as naive UTC, the form the read models store and compare."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def fact(event: Any, position: int, /, **columns: Any) -> dict[str, Any]:
+    """A fact row: position, legal date, recording time and record id, plus ``columns``."""
+    return {
+        "position": position,
+        "effective_on": event.effective_on,
+        "recorded_at": utc(event.timestamp),
+        "record_id": event.originator_id.hex,
+        **columns,
+    }
+
+
+class ReadModel:
+    """A named read model: tables it owns, and a handler per event class it projects."""
+
+    name: str
+    tables: tuple[Table, ...]
+    facts: Table  # the table holding one fact per record event, for ``latest``
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._latest: dict[str, dict[str, Any]] = {}
+        self.handlers: dict[type, Handler] = self.define_handlers()
+
+    def define_handlers(self) -> dict[type, Handler]:
+        raise NotImplementedError
+
+    def handler_for(self, event_class: type) -> Handler | None:
+        """The handler of events of this class, or None when this model ignores them."""
+        return self.handlers.get(event_class)
+
+    def add(self, rows: Rows, row: dict[str, Any], table: Table | None = None) -> None:
+        """Queue ``row`` for insertion and remember it as its record's latest fact."""
+        table = self.facts if table is None else table
+        rows[table].append(row)
+        if table is self.facts:
+            if len(self._latest) >= REMEMBERED_RECORDS:
+                self._latest.clear()
+            self._latest[row["record_id"]] = row
+
+    def latest(self, record_id: UUID) -> dict[str, Any]:
+        """The record's latest fact, from memory or from the table."""
+        key = record_id.hex
+        if key not in self._latest:
+            query = (
+                select(self.facts)
+                .where(self.facts.c.record_id == key)
+                .order_by(self.facts.c.position.desc())
+                .limit(1)
+            )
+            with self.engine.connect() as connection:
+                self._latest[key] = dict(connection.execute(query).one()._mapping)
+        return self._latest[key]
+
+    def forget(self) -> None:
+        """Drop remembered facts (after a rolled-back batch)."""
+        self._latest.clear()

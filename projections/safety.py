@@ -1,0 +1,63 @@
+"""Safety standings facts: each registration and decision for a unit and year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.safety import SafetyRecognition
+from projections.base import Handler, ReadModel, Rows, fact
+from projections.schema import safety_facts
+
+
+class SafetyModel(ReadModel):
+    name = "safety"
+    tables = (safety_facts,)
+    facts = safety_facts
+
+    def define_handlers(self) -> dict[type, Handler]:
+        return {
+            SafetyRecognition.Registered: self.registered,
+            SafetyRecognition.Recognised: self.decided,
+            SafetyRecognition.Denied: self.decided,
+            SafetyRecognition.Annulled: self.annulled,
+        }
+
+    def registered(self, event: Any, position: int, rows: Rows) -> None:
+        self.add(
+            rows,
+            fact(
+                event,
+                position,
+                unit=event.unit,
+                year=event.year,
+                unit_kind=event.unit_kind,
+                status="registered",
+                decision=None,
+            ),
+        )
+
+    def decided(self, event: Any, position: int, rows: Rows) -> None:
+        status = "recognised" if isinstance(event, SafetyRecognition.Recognised) else "denied"
+        self._next(event, position, rows, status, getattr(event, "decision", None))
+
+    def annulled(self, event: Any, position: int, rows: Rows) -> None:
+        # An annulled recognition counts as annulled; an annulled denial is pending again.
+        previous = self.latest(event.originator_id)["status"]
+        self._next(event, position, rows, "annulled" if previous == "recognised" else "registered")
+
+    def _next(
+        self, event: Any, position: int, rows: Rows, status: str, decision: Any = None
+    ) -> None:
+        before = self.latest(event.originator_id)
+        self.add(
+            rows,
+            fact(
+                event,
+                position,
+                unit=before["unit"],
+                year=before["year"],
+                unit_kind=before["unit_kind"],
+                status=status,
+                decision=decision,
+            ),
+        )

@@ -1,0 +1,271 @@
+"""Standings for a year and scope, on both time axes: the DESIGN's counting rules in one place."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, and_, func, select
+
+from projections.base import utc
+from projections.schema import (
+    award_decisions,
+    award_facts,
+    award_line_facts,
+    mediation_facts,
+    model_facts,
+    safety_facts,
+    unit_changes,
+    units,
+)
+
+ORGANISATION = ("agency", "enterprise", "school")
+SAFETY_GROUPS = {
+    "residential_area": "residential_area",
+    "commune": "commune",
+    **dict.fromkeys(ORGANISATION, "organisation"),
+}
+LEVELS = ("prime_minister", "ministry", "province", "district", "commune", "organisation")
+FORMS = ("bang_khen", "giay_khen")
+THRESHOLD = 0.7
+BELOW_70 = "commune_below_70_percent"
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where on the two time axes a report stands: a legal date and a moment of knowledge."""
+
+    as_of: date | None = None
+    known_at: datetime | None = None
+
+    def visible(self, table: Table, until: date | None = None) -> list[Any]:
+        """Conditions keeping the facts in force by ``as_of`` (or ``until``) and known by then."""
+        cut = min(d for d in (self.as_of, until) if d) if (self.as_of or until) else None
+        conditions = []
+        if cut is not None:
+            conditions.append(table.c.effective_on <= cut)
+        if self.known_at is not None:
+            conditions.append(table.c.recorded_at <= utc(self.known_at))
+        return conditions
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units a report covers: ``own`` below the scope unit, ``inherited`` through merges."""
+
+    code: str | None
+    own: frozenset[str]
+    inherited: frozenset[str]
+    kinds: dict[str, str]
+    parents: dict[str, str | None]
+
+    def __contains__(self, code: str) -> bool:
+        return self.code is None or code in self.own or code in self.inherited
+
+
+def standings(engine: Engine, year: int, scope: str | None = None, point: Point = Point()) -> dict:
+    """The standings of ``year`` for ``scope`` (every unit when None) at ``point``."""
+    with engine.connect() as connection:
+        area = _scope(connection, scope, point)
+        result: dict[str, Any] = {
+            "scope": scope,
+            "year": year,
+            "as_of": point.as_of.isoformat() if point.as_of else None,
+            "known_at": point.known_at.isoformat() if point.known_at else None,
+            "safety": _safety(connection, year, area, point),
+            "models": _models(connection, year, area, point),
+            "awards": _awards(connection, year, area, point),
+            "mediation": _mediation(connection, year, area, point),
+        }
+    if area.inherited:
+        result["inherited_from"] = sorted(area.inherited)
+    return result
+
+
+def _latest(
+    connection: Connection, table: Table, keys: tuple[Any, ...], *conditions: Any
+) -> list[Any]:
+    """The latest fact of each record (named by ``keys``) among facts matching ``conditions``."""
+    last = (
+        select(*keys, func.max(table.c.position).label("last"))
+        .where(and_(*conditions))
+        .group_by(*keys)
+        .subquery()
+    )
+    same = [table.c.position == last.c.last, *(key == last.c[key.name] for key in keys)]
+    return list(connection.execute(select(table).join(last, and_(*same))))
+
+
+def _scope(connection: Connection, scope: str | None, point: Point) -> Scope:
+    rows = connection.execute(
+        select(units.c.code, units.c.kind, units.c.parent).where(*point.visible(units))
+    ).all()
+    kinds = {row.code: row.kind for row in rows}
+    parents = {row.code: row.parent for row in rows}
+    if scope is None:
+        return Scope(None, frozenset(kinds), frozenset(), kinds, parents)
+    children: defaultdict[str, list[str]] = defaultdict(list)
+    for code, parent in parents.items():
+        if parent:
+            children[parent].append(code)
+    merged_into: defaultdict[str, list[str]] = defaultdict(list)
+    merges = select(unit_changes.c.code, unit_changes.c.successor).where(
+        unit_changes.c.change == "merged", *point.visible(unit_changes)
+    )
+    for code, successor in connection.execute(merges):
+        merged_into[successor].append(code)
+    own = _below(scope, children)
+    inherited: set[str] = set()
+    frontier = list(own)
+    while frontier:  # predecessors of anything in scope, and everything below them
+        for predecessor in merged_into.get(frontier.pop(), []):
+            added = _below(predecessor, children) - own - inherited
+            inherited |= added
+            frontier.extend(added)
+    return Scope(scope, frozenset(own), frozenset(inherited), kinds, parents)
+
+
+def _below(code: str, children: dict[str, list[str]]) -> set[str]:
+    """``code`` and every unit under it."""
+    found, frontier = {code}, [code]
+    while frontier:
+        for child in children.get(frontier.pop(), []):
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
+def _safety(connection: Connection, year: int, area: Scope, point: Point) -> dict[str, Any]:
+    latest = _latest(
+        connection,
+        safety_facts,
+        (safety_facts.c.unit,),
+        safety_facts.c.year == year,
+        *point.visible(safety_facts),
+    )
+    status = {row.unit: row.status for row in latest if row.unit in area}
+    counts: dict[str, Counter[str]] = {
+        g: Counter() for g in ("residential_area", "commune", "organisation")
+    }
+    kinds = {row.unit: row.unit_kind for row in latest}
+    for unit, state in status.items():
+        group = counts[SAFETY_GROUPS[kinds[unit]]]
+        group["registered"] += 1
+        group[state] += 1
+    result: dict[str, Any] = {
+        group: {
+            "registered": c["registered"],
+            "recognised": c["recognised"],
+            "denied": c["denied"],
+            "annulled": c["annulled"],
+            "ratio": round(c["recognised"] / c["registered"], 4) if c["registered"] else None,
+        }
+        for group, c in counts.items()
+    }
+    result["flags"] = _commune_flags(status, kinds, area)
+    return result
+
+
+def _commune_flags(status: dict[str, str], kinds: dict[str, str], area: Scope) -> list[dict]:
+    """Recognised communes where under 70% of registered residential areas are recognised."""
+    areas: defaultdict[str, list[str]] = defaultdict(list)
+    for unit in status:
+        if kinds[unit] == "residential_area" and area.parents.get(unit):
+            areas[area.parents[unit]].append(status[unit])
+    flags = []
+    for unit in sorted(status):
+        if kinds[unit] == "commune" and status[unit] == "recognised":
+            states = areas.get(unit, [])
+            if not states or states.count("recognised") / len(states) < THRESHOLD:
+                flags.append({"unit": unit, "rule": BELOW_70})
+    return flags
+
+
+def _models(connection: Connection, year: int, area: Scope, point: Point) -> dict[str, Any]:
+    """Models as they stood at the end of ``year`` (or at ``as_of``, if earlier)."""
+    facts = connection.execute(
+        select(model_facts)
+        .where(*point.visible(model_facts, until=date(year, 12, 31)))
+        .order_by(model_facts.c.position)
+    )
+    state: dict[str, dict[str, Any]] = {}
+    for row in facts:
+        model = state.setdefault(
+            row.code, {"field": row.field, "sites": [], "active": True, "recognised": False}
+        )
+        if row.event in ("registered", "replicated"):
+            model["sites"].append(row.unit)
+        elif row.event == "recognised":
+            model["recognised"] = True
+        elif row.event == "dissolved":
+            model["active"] = False
+    active = [m for m in state.values() if m["active"] and any(s in area for s in m["sites"])]
+    return {
+        "active": len(active),
+        "sites": sum(1 for m in active for site in m["sites"] if site in area),
+        "recognised_effective": sum(1 for m in active if m["recognised"]),
+        "by_field": dict(sorted(Counter(m["field"] for m in active).items())),
+    }
+
+
+def _awards(connection: Connection, year: int, area: Scope, point: Point) -> list[dict[str, Any]]:
+    decided = {
+        row.record_id: (row.level, row.form)
+        for row in connection.execute(
+            select(award_decisions).where(
+                award_decisions.c.year == year, *point.visible(award_decisions)
+            )
+        )
+    }
+    annulled = set(
+        connection.scalars(
+            select(award_facts.c.record_id).where(
+                award_facts.c.event == "annulled",
+                award_facts.c.record_id.in_(decided),
+                *point.visible(award_facts),
+            )
+        )
+    )
+    lines = _latest(
+        connection,
+        award_line_facts,
+        (award_line_facts.c.award, award_line_facts.c.line),
+        award_line_facts.c.award.in_(decided),
+        *point.visible(award_line_facts),
+    )
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for line in lines:
+        if line.award not in annulled and line.unit in area:
+            counts[(*decided[line.award], line.recipient)] += 1
+    pairs = sorted({(lvl, frm) for lvl, frm, _ in counts}, key=lambda p: (LEVELS.index(p[0]), p[1]))
+    return [
+        {
+            "level": level,
+            "form": form,
+            "collective": counts[(level, form, "collective")],
+            "individual": counts[(level, form, "individual")],
+        }
+        for level, form in pairs
+    ]
+
+
+def _mediation(connection: Connection, year: int, area: Scope, point: Point) -> dict[str, int]:
+    latest = _latest(
+        connection,
+        mediation_facts,
+        (mediation_facts.c.record_id,),
+        mediation_facts.c.received_year == year,
+        *point.visible(mediation_facts),
+    )
+    cases = [row for row in latest if row.unit in area]
+    outcome = Counter(row.status for row in cases)
+    return {
+        "received": len(cases),
+        "settled": outcome["settled"],
+        "failed": outcome["failed"],
+        "referred": outcome["referred"],
+        "open": outcome["open"],
+    }
