@@ -28,6 +28,7 @@ LAZY_COMMANDS = {
     "log": ("cli.read", "log", "Show the global event log, for auditors."),
     "standings": ("cli.report", "standings", "Standings of a year and scope, on both time axes."),
     "projections": ("cli.report", "projections", "Show or rebuild the read models."),
+    "export": ("cli.report", "export", "Write inspectors' reports (CSV, JSON Lines, XLSX)."),
     "import": ("cli.bulk", "import_command", "Import a JSON Lines file of actions."),
     "demo": ("cli.bulk", "demo", "Record a realistic demo province (Bình Thuận 2023)."),
 }

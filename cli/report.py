@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -115,3 +116,61 @@ def rebuild(settings: Settings) -> None:
     ) as bar:
         position = projector.rebuild(progress=bar.update)
     click.echo(f"rebuilt {len(projector.models)} read models up to log position {position}")
+
+
+@click.group(context_settings=CONTEXT_SETTINGS, invoke_without_command=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), help="File format.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder to write.")
+@click.option("--year", type=click.IntRange(1945, 2100), help="Only this year (default: all).")
+@click.option("--scope", help="Unit code or name: every unit below it, following merges.")
+@click.option("--as-of", callback=legal_date_option, help="The world as it was on this legal date.")
+@click.option("--known-at", callback=moment_option, help="What the ledger knew at this moment.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of headers and labels.")  # fmt: skip
+@click.pass_context
+def export(ctx: click.Context, fmt, out, year, scope, as_of, known_at, lang) -> None:
+    """Write the inspectors' reports, one file per report, with a manifest of hashes.
+
+    \b
+    CSV and XLSX are for people (Vietnamese headers, dd/mm/yyyy dates); JSON Lines is
+    for programs (ISO dates, codes). manifest.json lists each file's SHA-256 and the
+    log position the bundle reflects; `antq export verify DIR` checks it offline.
+    Example:
+      antq export --format xlsx --out bao-cao-2023 --year 2023 --scope BT
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if fmt is None or out is None:
+        raise click.UsageError("give --format csv|jsonl|xlsx and --out DIR")
+    settings: Settings = ctx.obj
+    from projections.exports import write_bundle
+    from projections.reports import build_reports, years_with_facts
+    from projections.standings import Point
+
+    if scope is not None:
+        scope = settings.ledger.find("unit", [scope]).code
+    position = settings.projector.catch_up()
+    engine = settings.projector.engine
+    years = [year] if year else years_with_facts(engine)
+    point = Point(as_of, known_at)
+    about = {
+        "log_position": position,
+        "years": years,
+        "scope": scope,
+        "as_of": as_of.isoformat() if as_of else None,
+        "known_at": known_at.isoformat() if known_at else None,
+    }
+    manifest = write_bundle(build_reports(engine, years, scope, point), out, fmt, lang, about)
+    click.echo(f"wrote {len(manifest['files'])} files to {out} (log position {position}); "
+               f"check them with: antq export verify {out}")  # fmt: skip
+
+
+@export.command("verify", context_settings=CONTEXT_SETTINGS)
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def verify_export(folder: Path) -> None:
+    """Check an export bundle against its manifest, with no database (exit 3 if altered)."""
+    from projections.exports import verify_bundle
+
+    manifest = verify_bundle(folder)
+    click.echo(f"OK: {len(manifest['files'])} files match the manifest "
+               f"(log position {manifest.get('log_position')})")  # fmt: skip

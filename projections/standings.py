@@ -29,6 +29,7 @@ SAFETY_GROUPS = {
 }
 LEVELS = ("prime_minister", "ministry", "province", "district", "commune", "organisation")
 FORMS = ("bang_khen", "giay_khen")
+GROUP_ORDER = ("residential_area", "commune", "organisation")
 THRESHOLD = 0.7
 BELOW_70 = "commune_below_70_percent"
 
@@ -68,7 +69,7 @@ class Scope:
 def standings(engine: Engine, year: int, scope: str | None = None, point: Point = Point()) -> dict:
     """The standings of ``year`` for ``scope`` (every unit when None) at ``point``."""
     with engine.connect() as connection:
-        area = _scope(connection, scope, point)
+        area = resolve_scope(connection, scope, point)
         result: dict[str, Any] = {
             "scope": scope,
             "year": year,
@@ -84,7 +85,7 @@ def standings(engine: Engine, year: int, scope: str | None = None, point: Point 
     return result
 
 
-def _latest(
+def latest_facts(
     connection: Connection, table: Table, keys: tuple[Any, ...], *conditions: Any
 ) -> list[Any]:
     """The latest fact of each record (named by ``keys``) among facts matching ``conditions``."""
@@ -98,7 +99,7 @@ def _latest(
     return list(connection.execute(select(table).join(last, and_(*same))))
 
 
-def _scope(connection: Connection, scope: str | None, point: Point) -> Scope:
+def resolve_scope(connection: Connection, scope: str | None, point: Point) -> Scope:
     rows = connection.execute(
         select(units.c.code, units.c.kind, units.c.parent).where(*point.visible(units))
     ).all()
@@ -139,7 +140,7 @@ def _below(code: str, children: dict[str, list[str]]) -> set[str]:
 
 
 def _safety(connection: Connection, year: int, area: Scope, point: Point) -> dict[str, Any]:
-    latest = _latest(
+    latest = latest_facts(
         connection,
         safety_facts,
         (safety_facts.c.unit,),
@@ -147,9 +148,7 @@ def _safety(connection: Connection, year: int, area: Scope, point: Point) -> dic
         *point.visible(safety_facts),
     )
     status = {row.unit: row.status for row in latest if row.unit in area}
-    counts: dict[str, Counter[str]] = {
-        g: Counter() for g in ("residential_area", "commune", "organisation")
-    }
+    counts: dict[str, Counter[str]] = {g: Counter() for g in GROUP_ORDER}
     kinds = {row.unit: row.unit_kind for row in latest}
     for unit, state in status.items():
         group = counts[SAFETY_GROUPS[kinds[unit]]]
@@ -184,8 +183,11 @@ def _commune_flags(status: dict[str, str], kinds: dict[str, str], area: Scope) -
     return flags
 
 
-def _models(connection: Connection, year: int, area: Scope, point: Point) -> dict[str, Any]:
-    """Models as they stood at the end of ``year`` (or at ``as_of``, if earlier)."""
+def model_states(
+    connection: Connection, year: int, area: Scope, point: Point
+) -> dict[str, dict[str, Any]]:
+    """Each model in scope as it stood at the end of ``year`` (or at ``as_of``, if earlier):
+    name, field, sites, whether active and recognised effective."""
     facts = connection.execute(
         select(model_facts)
         .where(*point.visible(model_facts, until=date(year, 12, 31)))
@@ -194,7 +196,14 @@ def _models(connection: Connection, year: int, area: Scope, point: Point) -> dic
     state: dict[str, dict[str, Any]] = {}
     for row in facts:
         model = state.setdefault(
-            row.code, {"field": row.field, "sites": [], "active": True, "recognised": False}
+            row.code,
+            {
+                "name": row.name,
+                "field": row.field,
+                "sites": [],
+                "active": True,
+                "recognised": False,
+            },
         )
         if row.event in ("registered", "replicated"):
             model["sites"].append(row.unit)
@@ -202,7 +211,11 @@ def _models(connection: Connection, year: int, area: Scope, point: Point) -> dic
             model["recognised"] = True
         elif row.event == "dissolved":
             model["active"] = False
-    active = [m for m in state.values() if m["active"] and any(s in area for s in m["sites"])]
+    return {code: m for code, m in state.items() if any(site in area for site in m["sites"])}
+
+
+def _models(connection: Connection, year: int, area: Scope, point: Point) -> dict[str, Any]:
+    active = [m for m in model_states(connection, year, area, point).values() if m["active"]]
     return {
         "active": len(active),
         "sites": sum(1 for m in active for site in m["sites"] if site in area),
@@ -229,7 +242,7 @@ def _awards(connection: Connection, year: int, area: Scope, point: Point) -> lis
             )
         )
     )
-    lines = _latest(
+    lines = latest_facts(
         connection,
         award_line_facts,
         (award_line_facts.c.award, award_line_facts.c.line),
@@ -253,7 +266,7 @@ def _awards(connection: Connection, year: int, area: Scope, point: Point) -> lis
 
 
 def _mediation(connection: Connection, year: int, area: Scope, point: Point) -> dict[str, int]:
-    latest = _latest(
+    latest = latest_facts(
         connection,
         mediation_facts,
         (mediation_facts.c.record_id,),

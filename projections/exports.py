@@ -1,0 +1,157 @@
+"""Export bundles for inspectors: one file per report (CSV, JSON Lines or one XLSX workbook with a
+sheet per report) and a manifest of SHA-256 hashes and the log position they reflect, which
+``verify_bundle`` checks with no database."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import LedgerError
+from projections.reports import Column, Report
+
+FORMATS = ("csv", "jsonl", "xlsx")
+MANIFEST = "manifest.json"
+# Human-facing files show codes in Vietnamese unless --lang en.
+VALUES_VI = {
+    "registered": "đã đăng ký", "recognised": "đạt", "denied": "không đạt", "annulled": "bị hủy",
+    "residential_area": "thôn, khu phố", "commune": "xã, phường, thị trấn",
+    "organisation": "cơ quan, doanh nghiệp, cơ sở giáo dục", "agency": "cơ quan",
+    "enterprise": "doanh nghiệp", "school": "cơ sở giáo dục",
+    "commune_below_70_percent": "xã đạt chuẩn khi dưới 70% thôn, khu phố đạt",
+    "yes": "có", "no": "không", "collective": "tập thể", "individual": "cá nhân",
+    "prime_minister": "Thủ tướng Chính phủ", "ministry": "Bộ, ngành", "province": "cấp tỉnh",
+    "district": "cấp huyện", "bang_khen": "Bằng khen", "giay_khen": "Giấy khen",
+    "open": "đang giải quyết", "settled": "hòa giải thành", "failed": "hòa giải không thành",
+    "referred": "chuyển cơ quan có thẩm quyền", "closed": "kết thúc",
+}  # fmt: skip
+
+
+class ExportError(LedgerError):
+    """Raised when an export bundle fails verification. Exit code 3, like any integrity failure."""
+
+    exit_code = 3
+
+
+def write_bundle(
+    reports: list[Report], out: Path, fmt: str, lang: str, about: dict[str, Any]
+) -> dict[str, Any]:
+    """Write the reports into ``out`` in ``fmt`` and a manifest; return the manifest."""
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "xlsx":
+        written = [_write_xlsx(reports, out / "antq-report.xlsx", lang)]
+    else:
+        writer = _write_csv if fmt == "csv" else _write_jsonl
+        written = [writer(report, out / f"{report.name}.{fmt}", lang) for report in reports]
+    manifest = {
+        **about,
+        "format": fmt,
+        "lang": lang,
+        "files": [
+            {"name": path.name, "sha256": _sha256(path), "bytes": path.stat().st_size}
+            for path in written
+        ],
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return manifest
+
+
+def verify_bundle(folder: Path) -> dict[str, Any]:
+    """Check every file of a bundle against its manifest. Raises ExportError on any mismatch."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError) as error:
+        raise ExportError(f"{folder}: no readable {MANIFEST} ({error})") from None
+    for entry in manifest.get("files", []):
+        path = folder / entry["name"]
+        if not path.is_file():
+            raise ExportError(f"{path}: listed in the manifest but missing")
+        if _sha256(path) != entry["sha256"]:
+            raise ExportError(f"{path}: SHA-256 differs from the manifest: the file was changed")
+    return manifest
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _header(column: Column, lang: str) -> str:
+    return column.vi if lang == "vi" else column.en
+
+
+def _human(value: Any, column: Column, lang: str) -> Any:
+    """A cell for people: dd/mm/yyyy dates, ratios as percentages, Vietnamese labels."""
+    if value is None:
+        return ""
+    if column.kind == "date":
+        return value.strftime("%d/%m/%Y")
+    if column.kind == "ratio":
+        percent = f"{100 * value:.2f}%"
+        return percent.replace(".", ",") if lang == "vi" else percent
+    if lang == "vi" and isinstance(value, str):
+        return VALUES_VI.get(value, value)
+    return value
+
+
+def _write_csv(report: Report, path: Path, lang: str) -> Path:
+    # UTF-8 with a byte-order mark: spreadsheet programs then read the Vietnamese correctly.
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow([_header(c, lang) for c in report.columns])
+        for row in report.rows:
+            writer.writerow([_human(row.get(c.key), c, lang) for c in report.columns])
+    return path
+
+
+def _write_jsonl(report: Report, path: Path, lang: str) -> Path:
+    # Machine-readable: column keys, ISO dates, raw ratios and codes.
+    with path.open("w", encoding="utf-8") as file:
+        for row in report.rows:
+            plain = {c.key: _iso(row.get(c.key)) for c in report.columns}
+            file.write(json.dumps(plain, ensure_ascii=False) + "\n")
+    return path
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _write_xlsx(reports: list[Report], path: Path, lang: str) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for report in reports:
+        sheet = workbook.create_sheet(report.title(lang)[:31])
+        sheet.append([_header(c, lang) for c in report.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in report.rows:
+            sheet.append([_cell(row.get(c.key), c, lang) for c in report.columns])
+        for index, column in enumerate(report.columns, start=1):
+            letter = sheet.cell(row=1, column=index).column_letter
+            sheet.column_dimensions[letter].width = max(12, len(_header(column, lang)) + 2)
+            for cell in sheet[letter][1:]:
+                if column.kind == "date":
+                    cell.number_format = "DD/MM/YYYY"
+                elif column.kind == "ratio":
+                    cell.number_format = "0.00%"
+        sheet.freeze_panes = "A2"
+    workbook.save(path)
+    return path
+
+
+def _cell(value: Any, column: Column, lang: str) -> Any:
+    """A workbook cell: real dates and numbers (formatted), labels as text."""
+    if value is None or column.kind in ("date", "ratio", "int"):
+        return value
+    return _human(value, column, lang)

@@ -1,0 +1,196 @@
+"""The inspectors' reports: rows with typed columns and Vietnamese (or English) headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from projections.schema import (
+    award_decisions,
+    award_facts,
+    award_line_facts,
+    mediation_facts,
+    safety_facts,
+    units,
+)
+from projections.standings import (
+    GROUP_ORDER,
+    Point,
+    Scope,
+    latest_facts,
+    model_states,
+    resolve_scope,
+    standings,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    vi: str
+    en: str
+    kind: str = "text"  # text, int, date, ratio
+
+
+@dataclass
+class Report:
+    """One report: a file of its own, or a sheet of the workbook."""
+
+    name: str
+    vi: str
+    en: str
+    columns: list[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def title(self, lang: str) -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+def C(key: str, vi: str, en: str, kind: str = "text") -> Column:
+    return Column(key, vi, en, kind)
+
+
+STANDINGS = [
+    C("year", "Năm", "Year", "int"), C("group", "Nhóm đơn vị", "Unit group"),
+    C("registered", "Đăng ký", "Registered", "int"), C("recognised", "Đạt", "Recognised", "int"),
+    C("denied", "Không đạt", "Denied", "int"), C("annulled", "Bị hủy", "Annulled", "int"),
+    C("ratio", "Tỷ lệ đạt", "Ratio", "ratio"),
+]  # fmt: skip
+SAFETY = [
+    C("year", "Năm", "Year", "int"), C("unit", "Mã đơn vị", "Unit code"),
+    C("name", "Tên đơn vị", "Unit name"), C("kind", "Loại", "Kind"),
+    C("status", "Kết quả", "Status"), C("decided_on", "Ngày quyết định", "Decided on", "date"),
+    C("decision", "Số quyết định", "Decision"),
+]  # fmt: skip
+FLAGS = [
+    C("year", "Năm", "Year", "int"), C("unit", "Mã đơn vị", "Unit code"),
+    C("rule", "Cảnh báo", "Rule"),
+]  # fmt: skip
+MODELS = [
+    C("year", "Năm", "Year", "int"), C("code", "Mã mô hình", "Model code"),
+    C("name", "Tên mô hình", "Model name"), C("field", "Lĩnh vực", "Field"),
+    C("sites", "Số điểm", "Sites", "int"), C("active", "Đang hoạt động", "Active"),
+    C("recognised", "Được công nhận hiệu quả", "Recognised effective"),
+]  # fmt: skip
+AWARDS = [
+    C("year", "Năm", "Year", "int"), C("issuer", "Cơ quan ban hành", "Issuer"),
+    C("decision", "Số quyết định", "Decision"),
+    C("decided_on", "Ngày quyết định", "Decided on", "date"),
+    C("level", "Cấp khen thưởng", "Level"), C("form", "Hình thức", "Form"),
+    C("line", "Dòng", "Line", "int"), C("recipient", "Đối tượng", "Recipient"),
+    C("unit", "Đơn vị", "Unit"), C("annulled", "Bị hủy", "Annulled"),
+]  # fmt: skip
+MEDIATION = [
+    C("year", "Năm", "Year", "int"), C("unit", "Đơn vị", "Unit"),
+    C("case_no", "Số vụ việc", "Case"), C("received_on", "Ngày tiếp nhận", "Received on", "date"),
+    C("status", "Kết quả", "Outcome"),
+]  # fmt: skip
+
+
+def years_with_facts(engine: Engine) -> list[int]:
+    """Every year the ledger holds safety, award or mediation facts for."""
+    with engine.connect() as connection:
+        found = set(connection.scalars(select(safety_facts.c.year).distinct()))
+        found |= set(connection.scalars(select(award_decisions.c.year).distinct()))
+        found |= set(connection.scalars(select(mediation_facts.c.received_year).distinct()))
+    return sorted(found)
+
+
+def build_reports(
+    engine: Engine, years: list[int], scope: str | None, point: Point
+) -> list[Report]:
+    """Every report for ``years`` in ``scope`` at ``point``."""
+    reports = [
+        Report("standings", "Kết quả An toàn về ANTT", "Safety standings", STANDINGS),
+        Report("safety", "Danh sách đơn vị", "Safety register", SAFETY),
+        Report("flags", "Cảnh báo", "Flags", FLAGS),
+        Report("models", "Mô hình tự phòng, tự quản", "Self-management models", MODELS),
+        Report("awards", "Khen thưởng", "Commendations", AWARDS),
+        Report("mediation", "Hòa giải ở cơ sở", "Grassroots mediation", MEDIATION),
+    ]
+    by_name = {report.name: report for report in reports}
+    with engine.connect() as connection:
+        area = resolve_scope(connection, scope, point)
+        names = dict(connection.execute(select(units.c.code, units.c.name)).all())
+        for year in years:
+            summary = standings(engine, year, scope, point)
+            for group in GROUP_ORDER:
+                by_name["standings"].rows.append(
+                    {"year": year, "group": group, **summary["safety"][group]}
+                )
+            for flag in summary["safety"]["flags"]:
+                by_name["flags"].rows.append({"year": year, **flag})
+            by_name["safety"].rows += _safety_rows(connection, year, area, point, names)
+            by_name["models"].rows += _model_rows(connection, year, area, point)
+            by_name["awards"].rows += _award_rows(connection, year, area, point)
+            by_name["mediation"].rows += _mediation_rows(connection, year, area, point)
+    return reports
+
+
+def _safety_rows(connection: Connection, year: int, area: Scope, point: Point, names: dict) -> list:
+    latest = latest_facts(connection, safety_facts, (safety_facts.c.unit,),
+                          safety_facts.c.year == year, *point.visible(safety_facts))  # fmt: skip
+    return [
+        {"year": year, "unit": row.unit, "name": names.get(row.unit), "kind": row.unit_kind,
+         "status": row.status,
+         "decided_on": row.effective_on if row.status in ("recognised", "denied") else None,
+         "decision": row.decision}
+        for row in sorted(latest, key=lambda r: r.unit)
+        if row.unit in area
+    ]  # fmt: skip
+
+
+def _model_rows(connection: Connection, year: int, area: Scope, point: Point) -> list:
+    return [
+        {"year": year, "code": code, "name": m["name"], "field": m["field"],
+         "sites": sum(1 for site in m["sites"] if site in area),
+         "active": _yes(m["active"]), "recognised": _yes(m["recognised"])}
+        for code, m in sorted(model_states(connection, year, area, point).items())
+    ]  # fmt: skip
+
+
+def _award_rows(connection: Connection, year: int, area: Scope, point: Point) -> list:
+    decisions = {
+        row.record_id: row
+        for row in connection.execute(select(award_decisions).where(
+            award_decisions.c.year == year, *point.visible(award_decisions)))
+    }  # fmt: skip
+    annulled = set(connection.scalars(select(award_facts.c.record_id).where(
+        award_facts.c.event == "annulled", *point.visible(award_facts))))  # fmt: skip
+    lines = latest_facts(connection, award_line_facts,
+                         (award_line_facts.c.award, award_line_facts.c.line),
+                         award_line_facts.c.award.in_(decisions),
+                         *point.visible(award_line_facts))  # fmt: skip
+    rows = []
+    for line in sorted(lines, key=lambda r: (decisions[r.award].position, r.line)):
+        if line.unit in area:
+            d = decisions[line.award]
+            rows.append({"year": year, "issuer": d.issuer, "decision": d.decision,
+                         "decided_on": d.effective_on, "level": d.level, "form": d.form,
+                         "line": line.line, "recipient": line.recipient, "unit": line.unit,
+                         "annulled": _yes(line.award in annulled)})  # fmt: skip
+    return rows
+
+
+def _mediation_rows(connection: Connection, year: int, area: Scope, point: Point) -> list:
+    received = {
+        row.record_id: row.effective_on
+        for row in connection.execute(select(mediation_facts).where(
+            mediation_facts.c.received_year == year, mediation_facts.c.event == "received",
+            *point.visible(mediation_facts)))
+    }  # fmt: skip
+    latest = latest_facts(connection, mediation_facts, (mediation_facts.c.record_id,),
+                          mediation_facts.c.received_year == year,
+                          *point.visible(mediation_facts))  # fmt: skip
+    return [
+        {"year": year, "unit": row.unit, "case_no": row.case_no,
+         "received_on": received.get(row.record_id), "status": row.status}
+        for row in sorted(latest, key=lambda r: (r.unit, r.case_no))
+        if row.unit in area
+    ]  # fmt: skip
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
