@@ -6,7 +6,7 @@ from typing import Any
 
 from eventsourcing.domain import CanInitAggregate
 
-from projections.base import Handler, ReadModel, Rows, fact
+from projections.base import Fact, Handler, ReadModel, Rows, fact
 from projections.schema import audit_trail
 
 
@@ -21,18 +21,17 @@ class AuditModel(ReadModel):
     def handler_for(self, event_class: type) -> Handler | None:
         return self.created if issubclass(event_class, CanInitAggregate) else self.changed
 
-    def created(self, event: Any, position: int, rows: Rows) -> None:
-        self._row(event, position, rows, event.mutate(None).label())
+    def created(self, event: Any, common: Fact, rows: Rows) -> None:
+        self._row(event, common, rows, event.mutate(None).label())
 
-    def changed(self, event: Any, position: int, rows: Rows) -> None:
-        self._row(event, position, rows, self.latest(event.originator_id)["record"])
+    def changed(self, event: Any, common: Fact, rows: Rows) -> None:
+        self._row(event, common, rows, self.latest(event.originator_id)["record"])
 
-    def _row(self, event: Any, position: int, rows: Rows, record: str) -> None:
+    def _row(self, event: Any, common: Fact, rows: Rows, record: str) -> None:
         self.add(
             rows,
             fact(
-                event,
-                position,
+                common,
                 record=record,
                 event=type(event).__name__,
                 version=event.originator_version,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.awards import Commendation
-from projections.base import Handler, ReadModel, Rows, fact, utc
+from projections.base import Fact, Handler, ReadModel, Rows, fact
 from projections.schema import award_decisions, award_facts, award_line_facts
 
 
@@ -22,12 +22,11 @@ class AwardsModel(ReadModel):
             Commendation.Annulled: self.event("annulled"),
         }
 
-    def decided(self, event: Any, position: int, rows: Rows) -> None:
+    def decided(self, event: Any, common: Fact, rows: Rows) -> None:
         self.add(
             rows,
             fact(
-                event,
-                position,
+                common,
                 issuer=event.issuer,
                 decision=event.decision,
                 year=event.year,
@@ -36,26 +35,26 @@ class AwardsModel(ReadModel):
             ),
         )
         for line in event.lines:
-            self._line(event, position, rows, line)
+            self._line(event, common, rows, line)
 
-    def corrected(self, event: Any, position: int, rows: Rows) -> None:
-        self._line(event, position, rows, event.line)
+    def corrected(self, event: Any, common: Fact, rows: Rows) -> None:
+        self._line(event, common, rows, event.line)
 
-    def _line(self, event: Any, position: int, rows: Rows, line: dict[str, Any]) -> None:
+    def _line(self, event: Any, common: Fact, rows: Rows, line: dict[str, Any]) -> None:
         rows[award_line_facts].append(
             {
-                "position": position,
+                "position": common["position"],
                 "line": line["line"],
-                "award": event.originator_id.hex,
-                "effective_on": event.effective_on,
-                "recorded_at": utc(event.timestamp),
+                "award": common["record_id"],
+                "effective_on": common["effective_on"],
+                "recorded_at": common["recorded_at"],
                 "unit": line["unit"],
                 "recipient": line["recipient"],
             }
         )
 
     def event(self, name: str) -> Handler:
-        def handle(event: Any, position: int, rows: Rows) -> None:
-            self.add(rows, fact(event, position, event=name), award_facts)
+        def handle(event: Any, common: Fact, rows: Rows) -> None:
+            self.add(rows, fact(common, event=name), award_facts)
 
         return handle

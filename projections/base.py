@@ -12,8 +12,9 @@ from uuid import UUID
 from sqlalchemy import Engine, Table, select
 
 Rows = defaultdict[Table, list[dict[str, Any]]]
-Handler = Callable[[Any, int, Rows], None]
-REMEMBERED_RECORDS = 100_000  # per read model; beyond this, facts are read back from the table
+Fact = dict[str, Any]  # the columns every fact row shares, in the database's storage form
+Handler = Callable[[Any, Fact, Rows], None]
+REMEMBERED_RECORDS = 20_000  # per read model; beyond this, facts are read back from the table
 
 
 def utc(moment: datetime) -> datetime:
@@ -21,15 +22,10 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def fact(event: Any, position: int, /, **columns: Any) -> dict[str, Any]:
-    """A fact row: position, legal date, recording time and record id, plus ``columns``."""
-    return {
-        "position": position,
-        "effective_on": event.effective_on,
-        "recorded_at": utc(event.timestamp),
-        "record_id": event.originator_id.hex,
-        **columns,
-    }
+def fact(common: Fact, /, **columns: Any) -> dict[str, Any]:
+    """A fact row: the event's common columns (position, legal date, recording time, record
+    id) plus ``columns``."""
+    return {**common, **columns}
 
 
 class ReadModel:
@@ -56,9 +52,13 @@ class ReadModel:
         table = self.facts if table is None else table
         rows[table].append(row)
         if table is self.facts:
-            if len(self._latest) >= REMEMBERED_RECORDS:
-                self._latest.clear()
             self._latest[row["record_id"]] = row
+
+    def trim(self) -> None:
+        """Forget remembered facts once there are too many. Only between batches: a fact of
+        the batch being built is not in the table yet, so it cannot be read back."""
+        if len(self._latest) > REMEMBERED_RECORDS:
+            self._latest.clear()
 
     def latest(self, record_id: UUID) -> dict[str, Any]:
         """The record's latest fact, from memory or from the table."""

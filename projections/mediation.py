@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.disputes import MediationCase
-from projections.base import Handler, ReadModel, Rows, fact
+from projections.base import Fact, Handler, ReadModel, Rows, fact
 from projections.schema import mediation_facts
 
 OUTCOMES = {
@@ -28,12 +28,11 @@ class MediationModel(ReadModel):
             MediationCase.Closed: self.closed,
         } | dict.fromkeys(OUTCOMES, self.changed)
 
-    def received(self, event: Any, position: int, rows: Rows) -> None:
+    def received(self, event: Any, common: Fact, rows: Rows) -> None:
         self.add(
             rows,
             fact(
-                event,
-                position,
+                common,
                 unit=event.unit,
                 case_no=event.case,
                 received_year=event.effective_on.year,
@@ -42,22 +41,21 @@ class MediationModel(ReadModel):
             ),
         )
 
-    def changed(self, event: Any, position: int, rows: Rows) -> None:
-        self._next(event, position, rows, OUTCOMES[type(event)])
+    def changed(self, event: Any, common: Fact, rows: Rows) -> None:
+        self._next(event, common, rows, OUTCOMES[type(event)])
 
-    def closed(self, event: Any, position: int, rows: Rows) -> None:
+    def closed(self, event: Any, common: Fact, rows: Rows) -> None:
         # Closing keeps the outcome reached (settled, failed, referred); an open case closes
         # without one.
         before = self.latest(event.originator_id)["status"]
-        self._next(event, position, rows, "closed" if before == "open" else before)
+        self._next(event, common, rows, "closed" if before == "open" else before)
 
-    def _next(self, event: Any, position: int, rows: Rows, status: str) -> None:
+    def _next(self, event: Any, common: Fact, rows: Rows, status: str) -> None:
         before = self.latest(event.originator_id)
         self.add(
             rows,
             fact(
-                event,
-                position,
+                common,
                 unit=before["unit"],
                 case_no=before["case_no"],
                 received_year=before["received_year"],

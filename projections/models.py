@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.security_models import SecurityModel
-from projections.base import Handler, ReadModel, Rows, fact
+from projections.base import Fact, Handler, ReadModel, Rows, fact
 from projections.schema import model_facts
 
 EVENTS = {
@@ -26,12 +26,11 @@ class ModelsModel(ReadModel):
     def define_handlers(self) -> dict[type, Handler]:
         return {SecurityModel.Registered: self.registered} | dict.fromkeys(EVENTS, self.changed)
 
-    def registered(self, event: Any, position: int, rows: Rows) -> None:
+    def registered(self, event: Any, common: Fact, rows: Rows) -> None:
         self.add(
             rows,
             fact(
-                event,
-                position,
+                common,
                 code=event.code,
                 event="registered",
                 name=event.name,
@@ -40,13 +39,12 @@ class ModelsModel(ReadModel):
             ),
         )
 
-    def changed(self, event: Any, position: int, rows: Rows) -> None:
+    def changed(self, event: Any, common: Fact, rows: Rows) -> None:
         before = self.latest(event.originator_id)
         self.add(
             rows,
             fact(
-                event,
-                position,
+                common,
                 code=before["code"],
                 event=EVENTS[type(event)],
                 name=before["name"],

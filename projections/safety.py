@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.safety import SafetyRecognition
-from projections.base import Handler, ReadModel, Rows, fact
+from projections.base import Fact, Handler, ReadModel, Rows, fact
 from projections.schema import safety_facts
 
 
@@ -22,12 +22,11 @@ class SafetyModel(ReadModel):
             SafetyRecognition.Annulled: self.annulled,
         }
 
-    def registered(self, event: Any, position: int, rows: Rows) -> None:
+    def registered(self, event: Any, common: Fact, rows: Rows) -> None:
         self.add(
             rows,
             fact(
-                event,
-                position,
+                common,
                 unit=event.unit,
                 year=event.year,
                 unit_kind=event.unit_kind,
@@ -36,24 +35,23 @@ class SafetyModel(ReadModel):
             ),
         )
 
-    def decided(self, event: Any, position: int, rows: Rows) -> None:
+    def decided(self, event: Any, common: Fact, rows: Rows) -> None:
         status = "recognised" if isinstance(event, SafetyRecognition.Recognised) else "denied"
-        self._next(event, position, rows, status, getattr(event, "decision", None))
+        self._next(event, common, rows, status, getattr(event, "decision", None))
 
-    def annulled(self, event: Any, position: int, rows: Rows) -> None:
+    def annulled(self, event: Any, common: Fact, rows: Rows) -> None:
         # An annulled recognition counts as annulled; an annulled denial is pending again.
         previous = self.latest(event.originator_id)["status"]
-        self._next(event, position, rows, "annulled" if previous == "recognised" else "registered")
+        self._next(event, common, rows, "annulled" if previous == "recognised" else "registered")
 
     def _next(
-        self, event: Any, position: int, rows: Rows, status: str, decision: Any = None
+        self, event: Any, common: Fact, rows: Rows, status: str, decision: Any = None
     ) -> None:
         before = self.latest(event.originator_id)
         self.add(
             rows,
             fact(
-                event,
-                position,
+                common,
                 unit=before["unit"],
                 year=before["year"],
                 unit_kind=before["unit_kind"],

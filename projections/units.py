@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.units import AdminUnit
-from projections.base import Handler, ReadModel, Rows, fact
+from projections.base import Fact, Handler, ReadModel, Rows, fact
 from projections.schema import unit_changes, units
 
 
@@ -22,21 +22,19 @@ class UnitsModel(ReadModel):
             AdminUnit.Dissolved: self.dissolved,
         }
 
-    def registered(self, event: Any, position: int, rows: Rows) -> None:
-        row = fact(
-            event, position, code=event.code, name=event.name, kind=event.kind, parent=event.parent
-        )
+    def registered(self, event: Any, common: Fact, rows: Rows) -> None:
+        row = fact(common, code=event.code, name=event.name, kind=event.kind, parent=event.parent)
         self.add(rows, row)
 
-    def renamed(self, event: Any, position: int, rows: Rows) -> None:
-        self._change(event, position, rows, "renamed", name=event.name)
+    def renamed(self, event: Any, common: Fact, rows: Rows) -> None:
+        self._change(event, common, rows, "renamed", name=event.name)
 
-    def merged(self, event: Any, position: int, rows: Rows) -> None:
-        self._change(event, position, rows, "merged", successor=event.into)
+    def merged(self, event: Any, common: Fact, rows: Rows) -> None:
+        self._change(event, common, rows, "merged", successor=event.into)
 
-    def dissolved(self, event: Any, position: int, rows: Rows) -> None:
-        self._change(event, position, rows, "dissolved")
+    def dissolved(self, event: Any, common: Fact, rows: Rows) -> None:
+        self._change(event, common, rows, "dissolved")
 
-    def _change(self, event: Any, position: int, rows: Rows, change: str, **columns: Any) -> None:
+    def _change(self, event: Any, common: Fact, rows: Rows, change: str, **columns: Any) -> None:
         code = self.latest(event.originator_id)["code"]
-        self.add(rows, fact(event, position, code=code, change=change, **columns), unit_changes)
+        self.add(rows, fact(common, code=code, change=change, **columns), unit_changes)

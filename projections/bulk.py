@@ -1,0 +1,66 @@
+"""Fast bulk inserts of fact rows: the columns every fact shares are put in the database's storage
+form once per event, and each table gets one prepared statement run with the driver's
+executemany. (SQLAlchemy's per-row parameter processing costs more than SQLite's insert itself.)"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.engine import Dialect
+
+from projections.base import Fact, utc
+
+
+# Dates repeat across events, and all events of one import share a recording time: cache both.
+@functools.lru_cache(maxsize=4096)
+def _sqlite_day(day: date) -> str:
+    return day.isoformat()
+
+
+@functools.lru_cache(maxsize=4096)
+def _sqlite_moment(moment: datetime) -> str:
+    # The storage format of SQLAlchemy's SQLite DateTime type, which queries compare against.
+    return utc(moment).isoformat(" ", "microseconds")
+
+
+class FactWriter:
+    """Builds the common columns of fact rows and inserts rows, for one database dialect."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._sqlite = dialect.name == "sqlite"
+        self._mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self._statements: dict[Table, tuple[str, list[str]]] = {}
+
+    def common(self, event: Any, position: int) -> Fact:
+        """Position, legal date, recording time (UTC) and record id of ``event``."""
+        if self._sqlite:
+            effective_on, recorded_at = (
+                _sqlite_day(event.effective_on),
+                _sqlite_moment(event.timestamp),
+            )
+        else:
+            effective_on, recorded_at = event.effective_on, utc(event.timestamp)
+        return {
+            "position": position,
+            "effective_on": effective_on,
+            "recorded_at": recorded_at,
+            "record_id": event.originator_id.hex,
+        }
+
+    def insert(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` (dicts keyed by column name; missing columns are NULL)."""
+        statement, names = self._statement(table)
+        connection.exec_driver_sql(statement, [tuple(map(row.get, names)) for row in rows])
+
+    def _statement(self, table: Table) -> tuple[str, list[str]]:
+        if table not in self._statements:
+            names = [column.name for column in table.columns]
+            marks = ", ".join([self._mark] * len(names))
+            self._statements[table] = (
+                f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})",
+                names,
+            )
+        return self._statements[table]

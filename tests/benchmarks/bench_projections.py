@@ -1,0 +1,118 @@
+"""Benchmark: projection rebuild and standings against reading the log, measured in the same run.
+
+    python -m tests.benchmarks.bench_projections [--events 1000000]
+
+Targets (issue 3): a full rebuild runs at >= 0.5x the rate of merely reading and deserialising the
+same log; its peak memory stays under 300 MB and does not grow with the log; `standings` on the
+large ledger takes at most 2x its time on a 10,000-event ledger.
+
+Both ledgers hold the same 2023 (5,000 mediation cases, received then settled: 10,000 events); the
+large one adds ten earlier years of cases, so only history grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from ledger.application import Ledger
+from projections.runner import Projector, engine_for
+from projections.standings import standings
+from tests.benchmarks.common import ANTQ, median, run, write_units_file
+
+COMMUNES = 100
+CASES_2023 = 5_000
+
+
+def write_cases(path: Path, years: dict[int, int]) -> None:
+    """Cases received on 1 March of each year and settled on 5 March: two events each."""
+    with path.open("w", encoding="utf-8") as file:
+        for verb, day in (("receive", "01"), ("settle", "05")):
+            for year, cases in years.items():
+                for n in range(cases):
+                    file.write(
+                        f'{{"action": "dispute.{verb}", "unit": "BX-C{n % COMMUNES:03d}", '
+                        f'"case": "HG-{year}-{n:07d}", "effective_on": "{year}-03-{day}"}}\n'
+                    )
+
+
+def build(folder: Path, name: str, years: dict[int, int]) -> str:
+    """A ledger holding the units and the cases of ``years``; returns its URL."""
+    url = f"sqlite:///{folder / name}"
+    units, cases = folder / f"{name}.units.jsonl", folder / f"{name}.cases.jsonl"
+    write_units_file(units, COMMUNES)
+    write_cases(cases, years)
+    run(ANTQ, "--db", url, "--actor", "bench", "import", str(units))
+    run(ANTQ, "--db", url, "--actor", "bench", "import", str(cases))
+    return url
+
+
+def read_rate(url: str) -> tuple[int, float]:
+    """Events and events/s of reading and deserialising the whole log, with no projection."""
+    ledger = Ledger(url)
+    start, count, began = 0, 0, time.perf_counter()
+    while notes := ledger.recorder.select_notifications(start, 5000, inclusive_of_start=False):
+        for note in notes:
+            ledger.mapper.to_domain_event(note)
+        count, start = count + len(notes), notes[-1].id
+    return count, count / (time.perf_counter() - began)
+
+
+def rebuild(url: str) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB) of `antq projections rebuild` in its own process."""
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        [ANTQ, "--db", url, "projections", "rebuild"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"rebuild of {url} failed")
+    return time.perf_counter() - began, usage.ru_maxrss / 1024
+
+
+def standings_ms(url: str, repeats: int = 15) -> float:
+    """Median milliseconds of the 2023 standings on a caught-up ledger."""
+    projector = Projector(Ledger(url), engine_for(url))
+    projector.catch_up()
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        standings(projector.engine, 2023)
+        times.append(1000 * (time.perf_counter() - began))
+    return median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    args = parser.parse_args()
+    earlier = (args.events - 2 * CASES_2023) // 2 // 10
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        small = build(folder, "small.db", {2023: CASES_2023})
+        large = build(
+            folder, "large.db", {**{y: earlier for y in range(2013, 2023)}, 2023: CASES_2023}
+        )
+        events, baseline = read_rate(large)
+        seconds, peak_large = rebuild(large)
+        _, peak_small = rebuild(small)
+        small_ms, large_ms = standings_ms(small), standings_ms(large)
+    rate = events / seconds
+    print(f"log: {events:,} events (large), 10,000 events of 2023 in both ledgers")
+    print(f"read and deserialise the log (baseline): {baseline:,.0f} events/s")
+    print(f"antq projections rebuild:                {rate:,.0f} events/s  ({seconds:.1f} s)")
+    print(f"ratio: {rate / baseline:.2f}  (target >= 0.5)")
+    print(f"peak memory of the rebuild: {peak_large:.0f} MB (large), {peak_small:.0f} MB (small)"
+          "  (target < 300 MB, not growing with the log)")  # fmt: skip
+    print(f"standings 2023: {small_ms:.1f} ms (small), {large_ms:.1f} ms (large), "
+          f"ratio {large_ms / small_ms:.2f}  (target <= 2)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
