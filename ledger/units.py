@@ -211,6 +211,14 @@ def merge(session: Session, action: UnitMerge, entry: Entry) -> None:
                 f"{successor.kind} {successor.code}"
             )
         predecessors.append(unit)
+    later = successor  # a back-dated merge must not close a loop in the lineage
+    while later.merged_into:
+        later = find_unit(session, later.merged_into)
+        if any(later.id == unit.id for unit in predecessors):
+            raise RuleViolation(
+                f"unit {successor.code} was already merged into {later.code}: "
+                f"{later.code} cannot merge into {successor.code}"
+            )
     for unit in predecessors:
         unit._record(AdminUnit.MergedInto, entry, into=successor.code)
     successor._record(AdminUnit.Absorbed, entry, codes=[unit.code for unit in predecessors])
