@@ -11,7 +11,7 @@ from ledger.dispatch import handles
 from ledger.errors import NotFoundError, RuleViolation
 from ledger.records import Record, record_id
 from ledger.session import Session
-from ledger.text import format_date
+from ledger.text import format_date, with_article
 from ledger.units import active_unit
 from ledger.values import DISTRICTS_ABOLISHED_ON, LEVELS_BY_FORM, Entry
 
@@ -117,7 +117,8 @@ def existing_award(session: Session, action: AwardKey) -> Commendation:
 def decide(session: Session, action: AwardDecide, entry: Entry) -> None:
     if action.level not in LEVELS_BY_FORM[action.form]:
         raise RuleViolation(
-            f"award {action.decision}: a {action.level} authority does not award {action.form}"
+            f"award {action.decision}: {with_article(action.level)} authority does not award "
+            f"{action.form}"
         )
     if action.level == "district" and action.effective_on >= DISTRICTS_ABOLISHED_ON:
         raise RuleViolation(
@@ -175,7 +176,7 @@ def correct(session: Session, action: AwardCorrect, entry: Entry) -> None:
     new_kind = COLLECTIVE if action.recipient.person is None else INDIVIDUAL
     if new_kind != old["recipient"]:
         raise RuleViolation(
-            f"award {' '.join(award.key)} line {action.line} is a {old['recipient']}"
+            f"award {' '.join(award.key)} line {action.line} is {with_article(old['recipient'])}"
             f" recipient; a correction cannot make it {new_kind}"
         )
     person = UUID(old["person"]) if new_kind == INDIVIDUAL else None

@@ -10,7 +10,7 @@ from ledger.dispatch import handles
 from ledger.errors import RuleViolation
 from ledger.records import Record, record_id
 from ledger.session import Session
-from ledger.text import format_date
+from ledger.text import format_date, with_article
 from ledger.units import CHILDREN, AdminUnit, active_unit, find_unit
 from ledger.values import SAFETY_KINDS, Entry, UnitKind
 
@@ -120,7 +120,7 @@ def register(session: Session, action: SafetyRegister, entry: Entry) -> None:
     unit = active_unit(session, action.unit, action.effective_on)
     if unit.kind not in SAFETY_KINDS:
         raise RuleViolation(
-            f"unit {unit.code} is a {unit.kind}: only communes, residential areas "
+            f"unit {unit.code} is {with_article(unit.kind)}: only communes, residential areas "
             "and organisations register for the standard"
         )
     if action.effective_on.year != action.year:

@@ -100,6 +100,11 @@ def parse_moment(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
 
 
+def with_article(noun: str) -> str:
+    """``noun`` with "a" or "an": "an agency", "a commune"."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def format_date(day: date) -> str:
     """A date as Vietnamese documents write it: dd/mm/yyyy."""
     return day.strftime("%d/%m/%Y")

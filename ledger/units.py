@@ -10,7 +10,7 @@ from ledger.dispatch import handles
 from ledger.errors import NotFoundError, RuleViolation
 from ledger.records import Record, record_id
 from ledger.session import Session
-from ledger.text import format_date, match_key
+from ledger.text import format_date, match_key, with_article
 from ledger.values import DISTRICTS_ABOLISHED_ON, Entry, UnitKind
 
 NAMES = "unit-name"
@@ -166,7 +166,9 @@ def register(session: Session, action: UnitRegister, entry: Entry) -> None:
     if (parent.kind if parent else None) not in allowed:
         under = f"under {parent.kind} {parent.code}" if parent else "without a parent"
         needs = " or ".join(sorted(str(k) if k else "no parent" for k in allowed))
-        raise RuleViolation(f"unit {action.code}: a {kind} cannot sit {under} (needs {needs})")
+        raise RuleViolation(
+            f"unit {action.code}: {with_article(kind)} cannot sit {under} (needs {needs})"
+        )
     if parent:
         ensure_name_free(session, parent.code, action.name, action.code, action.effective_on)
     unit = AdminUnit._start(
@@ -207,7 +209,7 @@ def merge(session: Session, action: UnitMerge, entry: Entry) -> None:
             raise RuleViolation(f"unit {unit.code} is listed twice in codes")
         if unit.kind != successor.kind:
             raise RuleViolation(
-                f"unit {unit.code} is a {unit.kind} and cannot merge into "
+                f"unit {unit.code} is {with_article(unit.kind)} and cannot merge into "
                 f"{successor.kind} {successor.code}"
             )
         predecessors.append(unit)

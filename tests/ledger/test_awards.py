@@ -11,6 +11,7 @@ import pytest
 from ledger.application import Ledger, Recorder
 from ledger.commands import AwardAnnul, AwardCorrect, AwardDecide, AwardPresent
 from ledger.errors import AlreadyRecordedError, NotFoundError, RuleViolation
+from ledger.text import with_article
 
 from .support import Refusal, events, record, refusal
 
@@ -62,7 +63,9 @@ def test_an_authority_awarding_a_form_beyond_its_competence_is_refused(
     province: Ledger, clerk: Recorder, level: str, form: str
 ) -> None:
     assert refusal(province, clerk, decide(level=level, form=form)) == Refusal(
-        RuleViolation, f"award 12/QĐ-UBND: a {level} authority does not award {form}", True
+        RuleViolation,
+        f"award 12/QĐ-UBND: {with_article(level)} authority does not award {form}",
+        True,
     )
 
 
@@ -202,7 +205,7 @@ def test_an_annulled_award_cannot_be_changed(
         (
             2,
             {"unit": "TN-X2"},
-            "line 2 is a individual recipient; a correction cannot make it collective",
+            "line 2 is an individual recipient; a correction cannot make it collective",
         ),
         (3, {"unit": "TN-X2"}, "has 2 lines, not 3"),
     ],

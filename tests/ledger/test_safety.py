@@ -14,6 +14,7 @@ from ledger.commands import (
     UnitRegister,
 )
 from ledger.errors import AlreadyRecordedError, RuleViolation
+from ledger.text import with_article
 
 from .support import Refusal, events, record, refusal
 
@@ -68,7 +69,7 @@ def test_a_unit_of_a_kind_outside_the_standard_cannot_register(
 
     assert refusal(province, clerk, register(code)) == Refusal(
         RuleViolation,
-        f"unit {code} is a {kind}: only communes, residential areas and organisations "
+        f"unit {code} is {with_article(kind)}: only communes, residential areas and organisations "
         "register for the standard",
         True,
     )

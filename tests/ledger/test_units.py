@@ -68,7 +68,8 @@ from .support import Refusal, events, record, refusal
         ),
         (
             UnitRegister(code="A9", name="Sở Chín", kind="agency", effective_on="2010-01-01"),
-            "unit A9: a agency cannot sit without a parent (needs commune or district or province)",
+            "unit A9: an agency cannot sit without a parent "
+            "(needs commune or district or province)",
         ),
         (
             UnitRegister(
