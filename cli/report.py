@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +112,7 @@ def rebuild(settings: Settings) -> None:
     """Drop every read model and project the whole log again."""
     projector = settings.projector
     total = projector.ledger.recorder.max_notification_id() or 0
-    with click.progressbar(
-        length=total, label="rebuilding", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
         position = projector.rebuild(progress=bar.update)
     click.echo(f"rebuilt {len(projector.models)} read models up to log position {position}")
 

@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Date, DateTime, Engine, Table, func, select
 
 Rows = defaultdict[Table, list[dict[str, Any]]]
 Fact = dict[str, Any]  # the columns every fact row shares, in the database's storage form
 Handler = Callable[[Any, Fact, Rows], None]
+PREFETCH_CHUNK = 500
 REMEMBERED_RECORDS = 20_000  # per read model; beyond this, facts are read back from the table
 
 
@@ -59,6 +60,27 @@ class ReadModel:
         the batch being built is not in the table yet, so it cannot be read back."""
         if len(self._latest) > REMEMBERED_RECORDS:
             self._latest.clear()
+
+    def prefetch(self, record_ids: set[str]) -> None:
+        """Read back, in a few queries, the latest facts of records this model forgot."""
+        missing = [key for key in record_ids if key not in self._latest]
+        facts = self.facts
+        with self.engine.connect() as connection:
+            for start in range(0, len(missing), PREFETCH_CHUNK):
+                chunk = missing[start : start + PREFETCH_CHUNK]
+                last = (
+                    select(func.max(facts.c.position).label("last"))
+                    .where(facts.c.record_id.in_(chunk))
+                    .group_by(facts.c.record_id)
+                    .subquery()
+                )
+                query = select(*self._kept_columns()).join(last, facts.c.position == last.c.last)
+                for row in connection.execute(query):
+                    self._latest[row.record_id] = dict(row._mapping)
+
+    def _kept_columns(self) -> list[Any]:
+        """The columns a handler reads back: all but the dates, which come with each event."""
+        return [c for c in self.facts.columns if not isinstance(c.type, Date | DateTime)]
 
     def latest(self, record_id: UUID) -> dict[str, Any]:
         """The record's latest fact, from memory or from the table."""

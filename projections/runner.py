@@ -61,6 +61,7 @@ class Projector:
         self.engine = engine
         self.models: list[ReadModel] = [model(engine) for model in READ_MODELS]
         self._handlers: dict[type, list[tuple[ReadModel, Handler]]] = {}
+        self._committed: dict[str, int] = {}  # the positions this projector last committed
         self._writer = FactWriter(engine.dialect)
         self._ensure_tables()
 
@@ -94,13 +95,18 @@ class Projector:
 
     def _catch_up(self, progress: Progress | None) -> int:
         reached = self.positions()
+        if reached != self._committed:
+            # Another projector moved the models on: facts remembered here may be stale.
+            for model in self.models:
+                model.forget()
         start = min(reached[m.name] for m in self.models)
         while notifications := self.ledger.recorder.select_notifications(
             start=start, limit=PAGE, inclusive_of_start=False
         ):
+            events = [self.ledger.mapper.to_domain_event(n) for n in notifications]
+            self._prefetch(events)
             rows: Rows = defaultdict(list)
-            for notification in notifications:
-                event = self.ledger.mapper.to_domain_event(notification)
+            for notification, event in zip(notifications, events, strict=True):
                 common = self._writer.common(event, notification.id)
                 for model, handler in self._handlers_of(type(event)):
                     if notification.id > reached[model.name]:
@@ -109,10 +115,22 @@ class Projector:
             self._commit(rows, reached, end)
             for model in self.models:
                 reached[model.name] = end
+                model.trim()
+            self._committed = dict(reached)
             start = end
             if progress:
                 progress(len(notifications))
         return start
+
+    def _prefetch(self, events: list[Any]) -> None:
+        """Let each model read back, in bulk, the records this batch continues."""
+        continuing: defaultdict[ReadModel, set[str]] = defaultdict(set)
+        for event in events:
+            if event.originator_version > 1:
+                for model, _ in self._handlers_of(type(event)):
+                    continuing[model].add(event.originator_id.hex)
+        for model, record_ids in continuing.items():
+            model.prefetch(record_ids)
 
     def _handlers_of(self, event_class: type) -> list[tuple[ReadModel, Handler]]:
         if event_class not in self._handlers:

@@ -153,7 +153,8 @@ def _safety(connection: Connection, year: int, area: Scope, point: Point) -> dic
     for unit, state in status.items():
         group = counts[SAFETY_GROUPS[kinds[unit]]]
         group["registered"] += 1
-        group[state] += 1
+        if state != "registered":  # pending: registered, not (or no longer) decided
+            group[state] += 1
     result: dict[str, Any] = {
         group: {
             "registered": c["registered"],
