@@ -205,7 +205,10 @@ class DemoProvince:
             )
             for k, host in enumerate(hosts[1:]):
                 self._add(
-                    "model.replicate", code=code, unit=host, effective_on=f"2023-{3 + k % 9:02d}-15"
+                    "model.replicate",
+                    code=code,
+                    unit=host,
+                    effective_on=f"2023-{3 + 7 * k // count:02d}-15",
                 )
             if i < RECOGNISED_MODELS:
                 self._add(

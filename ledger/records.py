@@ -31,7 +31,8 @@ class Record(Aggregate):
     """
 
     # No class-level annotations here: the library would turn every record class into a
-    # dataclass. Subclasses set KIND ("unit", "safety", ...); Created.mutate sets started_on.
+    # dataclass. Subclasses set KIND ("unit", "safety", ...); events set started_on (the first
+    # event's legal date) and latest_on (the latest legal date so far).
     KIND = ""
 
     class Event(Aggregate.Event):
@@ -40,6 +41,11 @@ class Record(Aggregate):
         effective_on: date
         source: str | None
         note: str | None
+
+        def mutate(self, aggregate: Record | None) -> Record | None:
+            record = super().mutate(aggregate)
+            record.latest_on = max(record.latest_on, self.effective_on)
+            return record
 
     class Created(Event, Aggregate.Created):
         def mutate(self, aggregate: None) -> Record:
@@ -50,7 +56,7 @@ class Record(Aggregate):
             record.__base_init__(self.originator_id, self.originator_version, self.timestamp)
             record.__init__()
             self.apply(record)
-            record.started_on = self.effective_on
+            record.started_on = record.latest_on = self.effective_on
             return record
 
     @classmethod
@@ -59,11 +65,17 @@ class Record(Aggregate):
         return cls._create(created, id=record_id, **entry.fields(), **fields)
 
     def _record(self, event_class: type[Event], entry: Entry, **fields: Any) -> None:
-        """Trigger the next event of this record. Raises RuleViolation if dated before it began."""
+        """Trigger the next event of this record. Raises RuleViolation if dated before the
+        record began or before its latest event: a record's life runs forward."""
         if entry.effective_on < self.started_on:
             raise RuleViolation(
                 f"{self.label()} began on {format_date(self.started_on)}: an event cannot take "
                 f"effect before that ({format_date(entry.effective_on)})"
+            )
+        if entry.effective_on < self.latest_on:
+            raise RuleViolation(
+                f"{self.label()}: its latest event took effect on {format_date(self.latest_on)}; "
+                f"a later event cannot take effect before that ({format_date(entry.effective_on)})"
             )
         self.trigger_event(event_class, **entry.fields(), **fields)
 

@@ -166,6 +166,10 @@ class Trail:
     key: list[str]
     started: date
     events: list[str] = field(default_factory=list)
+    latest: date = date.min  # the latest legal date among its events: a record's life runs forward
+
+    def __post_init__(self) -> None:
+        self.latest = max(self.latest, self.started)
 
     @property
     def label(self) -> str:
@@ -241,8 +245,9 @@ class World:
             *self.awards.values(),
         ]
 
-    def _emit(self, trail: Trail, event: str, expected: Expected) -> None:
+    def _emit(self, trail: Trail, event: str, expected: Expected, day: date) -> None:
         trail.events.append(event)
+        trail.latest = max(trail.latest, day)
         expected.append((trail.label, event))
 
     def _file(self, index: dict[str, list[str]], name: str, key: str, member: str, out: Expected):
@@ -255,8 +260,8 @@ class World:
 
     @staticmethod
     def _not_before(trail: Trail, day: date) -> None:
-        if day < trail.started:
-            raise Refused(f"{trail.label} began on {trail.started}, not before {day}")
+        if day < trail.latest:
+            raise Refused(f"{trail.label}'s latest event is of {trail.latest}, not before {day}")
 
     # units
 
@@ -294,7 +299,7 @@ class World:
         unit.parent = fold(parent.code) if parent else None
         self.units[fold(code)] = unit
         out: Expected = []
-        self._emit(unit, "Registered", out)
+        self._emit(unit, "Registered", out, day)
         self._file(self.names, "unit-name", name_class, fold(code), out)
         if parent:
             self._file(self.children, "unit-children", fold(parent.code), fold(code), out)
@@ -312,6 +317,7 @@ class World:
         for ref in refs:
             unit = self.unit(ref)
             self._ensure_can_end(unit, day)
+            self._not_before(unit, day)
             if unit is successor or any(unit is seen for seen in predecessors):
                 raise Refused(f"unit {unit.code} cannot be merged into itself or listed twice")
             if unit.unit_kind != successor.unit_kind:
@@ -324,20 +330,22 @@ class World:
             later = self.units[fold(later.merged_into)]
             if any(later is unit for unit in predecessors):
                 raise Refused(f"unit {successor.code} was already merged into {later.code}")
+        self._not_before(successor, day)
         out: Expected = []
         for unit in predecessors:
             unit.ended, unit.merged_into = day, successor.code
-            self._emit(unit, "MergedInto", out)
+            self._emit(unit, "MergedInto", out, day)
         successor.absorbed.extend(unit.code for unit in predecessors)
-        self._emit(successor, "Absorbed", out)
+        self._emit(successor, "Absorbed", out, day)
         return out
 
     def dissolve(self, ref: str, day: date) -> Expected:
         unit = self.unit(ref)
         self._ensure_can_end(unit, day)
+        self._not_before(unit, day)
         unit.ended = day
         out: Expected = []
-        self._emit(unit, "Dissolved", out)
+        self._emit(unit, "Dissolved", out, day)
         return out
 
     # safety
@@ -355,7 +363,7 @@ class World:
             record.flags.append("late_registration")
         self.safety[(fold(unit.code), year)] = record
         out: Expected = []
-        self._emit(record, "Registered", out)
+        self._emit(record, "Registered", out, day)
         return out
 
     def _safety_record(self, unit: Unit, year: int) -> Safety:
@@ -386,10 +394,10 @@ class World:
             if unit.unit_kind == "commune" and (share is None or share < 0.7):
                 record.flags.append("commune_below_70_percent")  # recorded and flagged
             record.status = "recognised"
-            self._emit(record, "Recognised", out)
+            self._emit(record, "Recognised", out, day)
         else:
             record.status = "denied"
-            self._emit(record, "Denied", out)
+            self._emit(record, "Denied", out, day)
         return out
 
     def safety_annul(self, ref: str, year: int, day: date) -> Expected:
@@ -400,7 +408,7 @@ class World:
         # An annulled recognition counts as annulled; an annulled denial is pending again.
         record.status = "annulled" if record.status == "recognised" else "registered"
         out: Expected = []
-        self._emit(record, "Annulled", out)
+        self._emit(record, "Annulled", out, day)
         return out
 
     # mediation
@@ -412,7 +420,7 @@ class World:
         record = Case("dispute", [unit.code, case], day)
         self.cases[(fold(unit.code), fold(case))] = record
         out: Expected = []
-        self._emit(record, "Received", out)
+        self._emit(record, "Received", out, day)
         return out
 
     def dispute_step(self, op: str, ref: str, case: str, day: date, team: str) -> Expected:
@@ -444,7 +452,7 @@ class World:
             )
         event = {"assign": "Assigned", "settle": "Settled", "fail": "Failed",
                  "resume": "Resumed", "refer": "Referred", "close": "Closed"}[op]  # fmt: skip
-        self._emit(record, event, out)
+        self._emit(record, event, out, day)
         return out
 
     # self-management models
@@ -456,7 +464,7 @@ class World:
         model = Model("model", [code], day, sites=[unit.code])
         self.models[fold(code)] = model
         out: Expected = []
-        self._emit(model, "Registered", out)
+        self._emit(model, "Registered", out, day)
         return out
 
     def _model(self, code: str) -> Model:
@@ -474,7 +482,7 @@ class World:
         self._not_before(model, day)
         model.sites.append(unit.code)
         out: Expected = []
-        self._emit(model, "Replicated", out)
+        self._emit(model, "Replicated", out, day)
         return out
 
     def model_step(self, op: str, code: str, day: date) -> Expected:
@@ -494,7 +502,7 @@ class World:
         model.status = after
         model.recognised = model.recognised or op == "recognise"
         out: Expected = []
-        self._emit(model, event, out)
+        self._emit(model, event, out, day)
         return out
 
     # commendations
@@ -527,7 +535,7 @@ class World:
         award = Award("award", [issuer, str(day.year), decision], day, lines=lines)
         self.awards[key] = award
         out: Expected = []
-        self._emit(award, "Decided", out)
+        self._emit(award, "Decided", out, day)
         return out
 
     def _award(self, issuer: str, year: int, decision: str) -> Award:
@@ -543,7 +551,7 @@ class World:
         self._not_before(award, day)
         award.annulled = True
         out: Expected = []
-        self._emit(award, "Annulled", out)
+        self._emit(award, "Annulled", out, day)
         return out
 
     def present_award(self, issuer: str, year: int, decision: str, day: date) -> Expected:
@@ -553,7 +561,7 @@ class World:
         self._not_before(award, day)
         award.presented = True
         out: Expected = []
-        self._emit(award, "Presented", out)
+        self._emit(award, "Presented", out, day)
         return out
 
 
