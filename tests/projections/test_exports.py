@@ -1,0 +1,149 @@
+"""Exports for inspectors: files read back equal the standings; manifests verify offline."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from ledger.application import Ledger, Recorder
+from ledger.imports import import_file
+
+from ..conftest import EXAMPLES
+from .conftest import Antq
+
+GROUPS = ["residential_area", "commune", "organisation"]
+COUNTS = ["registered", "recognised", "denied", "annulled"]
+
+
+@pytest.fixture
+def antq_province(antq: Antq, ledger: Ledger, clerk: Recorder) -> Antq:
+    import_file(ledger, EXAMPLES / "small-province.jsonl", clerk)
+    return antq
+
+
+def standings_counts(antq: Antq) -> list[list[int]]:
+    safety = antq.json("standings", "--year", "2023", "--scope", "TN")["safety"]
+    return [[safety[group][count] for count in COUNTS] for group in GROUPS]
+
+
+def export(antq: Antq, fmt: str, out: Path, *extra: str) -> dict[str, Any]:
+    antq.ok("export", "--format", fmt, "--out", str(out), "--year", "2023", "--scope", "TN", *extra)
+    return json.loads((out / "manifest.json").read_text("utf-8"))
+
+
+def test_csv_standings_read_back_equal_the_standings(antq_province: Antq, tmp_path: Path) -> None:
+    export(antq_province, "csv", tmp_path / "csv")
+
+    with (tmp_path / "csv" / "standings.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.reader(file))
+
+    assert rows[0] == ["Năm", "Nhóm đơn vị", "Đăng ký", "Đạt", "Không đạt", "Bị hủy", "Tỷ lệ đạt"]
+    assert [[int(v) for v in row[2:6]] for row in rows[1:]] == standings_counts(antq_province)
+    assert [row[6] for row in rows[1:]] == ["50,00%", "100,00%", "100,00%"]
+
+
+def test_csv_in_english_has_english_headers_and_codes(antq_province: Antq, tmp_path: Path) -> None:
+    export(antq_province, "csv", tmp_path / "en", "--lang", "en")
+
+    with (tmp_path / "en" / "safety.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+
+    t2 = next(row for row in rows if row["Unit code"] == "TN-X1-T2")
+    assert (t2["Status"], t2["Unit name"]) == ("annulled", "Thôn 2")
+
+
+def test_jsonl_is_for_programs_with_iso_dates_and_raw_ratios(
+    antq_province: Antq, tmp_path: Path
+) -> None:
+    export(antq_province, "jsonl", tmp_path / "jsonl")
+
+    lines = (tmp_path / "jsonl" / "standings.jsonl").read_text("utf-8").splitlines()
+    standings = [json.loads(line) for line in lines]
+    safety_text = (tmp_path / "jsonl" / "safety.jsonl").read_text("utf-8")
+    safety = [json.loads(line) for line in safety_text.splitlines()]
+
+    assert [[row[c] for c in COUNTS] for row in standings] == standings_counts(antq_province)
+    assert standings[0]["ratio"] == 0.5
+    x2 = next(row for row in safety if row["unit"] == "TN-X2")
+    assert (x2["status"], x2["decided_on"], x2["decision"]) == (
+        "recognised",
+        "2023-12-20",
+        "56/QĐ-UBND",
+    )
+
+
+def test_xlsx_opens_with_one_sheet_per_report_and_reads_back_the_standings(
+    antq_province: Antq, tmp_path: Path
+) -> None:
+    manifest = export(antq_province, "xlsx", tmp_path / "xlsx")
+
+    workbook = load_workbook(tmp_path / "xlsx" / manifest["files"][0]["name"])
+    sheet = workbook["Kết quả An toàn về ANTT"]
+    rows = list(sheet.iter_rows(values_only=True))
+
+    assert workbook.sheetnames == [
+        "Kết quả An toàn về ANTT",
+        "Danh sách đơn vị",
+        "Cảnh báo",
+        "Mô hình tự phòng, tự quản",
+        "Khen thưởng",
+        "Hòa giải ở cơ sở",
+    ]
+    assert [list(row[2:6]) for row in rows[1:]] == standings_counts(antq_province)
+    assert [row[6] for row in rows[1:]] == [0.5, 1.0, 1.0]
+    flags = list(workbook["Cảnh báo"].iter_rows(values_only=True))[1:]
+    assert [row[1] for row in flags] == ["TN-X1", "TN-X2"]
+
+
+def test_the_manifest_lists_every_file_with_its_hash_and_the_log_position(
+    antq_province: Antq, ledger: Ledger, tmp_path: Path
+) -> None:
+    manifest = export(antq_province, "csv", tmp_path / "csv")
+
+    assert manifest["log_position"] == ledger.recorder.max_notification_id()
+    assert sorted(entry["name"] for entry in manifest["files"]) == [
+        "awards.csv", "flags.csv", "mediation.csv", "models.csv", "safety.csv", "standings.csv",
+    ]  # fmt: skip
+    assert (manifest["years"], manifest["scope"], manifest["format"]) == ([2023], "TN", "csv")
+
+
+def test_export_verify_passes_on_an_untouched_bundle_without_a_database(
+    antq_province: Antq, tmp_path: Path
+) -> None:
+    export(antq_province, "csv", tmp_path / "csv")
+    elsewhere = Antq(f"sqlite:///{tmp_path / 'missing' / 'no.db'}")
+
+    result = elsewhere("export", "verify", str(tmp_path / "csv"))
+
+    assert (result.exit_code, result.output.startswith("OK: 6 files match")) == (0, True)
+
+
+@pytest.mark.parametrize("tamper", ["change", "delete"])
+def test_export_verify_exits_3_naming_a_changed_or_missing_file(
+    antq_province: Antq, tmp_path: Path, tamper: str
+) -> None:
+    export(antq_province, "csv", tmp_path / "csv")
+    target = tmp_path / "csv" / "awards.csv"
+    if tamper == "change":
+        target.write_bytes(target.read_bytes().replace(b"2023", b"2024", 1))
+    else:
+        target.unlink()
+
+    result = antq_province("export", "verify", str(tmp_path / "csv"))
+
+    assert result.exit_code == 3
+    assert str(target) in result.output
+
+
+def test_export_without_format_or_folder_is_a_usage_error(antq_province: Antq) -> None:
+    result = antq_province("export", "--year", "2023")
+
+    assert (result.exit_code, "give --format csv|jsonl|xlsx and --out DIR" in result.output) == (
+        2,
+        True,
+    )
