@@ -54,6 +54,9 @@ def _tune_for_read_models(connection: Any, _: Any) -> None:
     # Fact tables are indexed by random record ids; a larger page cache keeps those index
     # pages in memory during a rebuild (64 MB, within the memory target).
     connection.execute("PRAGMA cache_size=-65536")
+    # Checkpoint the write-ahead log less often (80 MB instead of 4 MB): a rebuild rewrites the
+    # same index pages batch after batch, and each checkpoint copies them back to the file.
+    connection.execute("PRAGMA wal_autocheckpoint=20000")
 
 
 class Projector:
