@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Date, DateTime, Engine, Table, func, select
+from sqlalchemy import Date, DateTime, Engine, Table, select
 
 Rows = defaultdict[Table, list[dict[str, Any]]]
 Fact = dict[str, Any]  # the columns every fact row shares, in the database's storage form
@@ -64,19 +64,25 @@ class ReadModel:
     def prefetch(self, record_ids: set[str]) -> None:
         """Read back, in a few queries, the latest facts of records this model forgot."""
         missing = [key for key in record_ids if key not in self._latest]
-        facts = self.facts
+        if not missing:
+            return
+        names = [column.name for column in self._kept_columns()]
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        table = self.facts.name
         with self.engine.connect() as connection:
             for start in range(0, len(missing), PREFETCH_CHUNK):
                 chunk = missing[start : start + PREFETCH_CHUNK]
-                last = (
-                    select(func.max(facts.c.position).label("last"))
-                    .where(facts.c.record_id.in_(chunk))
-                    .group_by(facts.c.record_id)
-                    .subquery()
+                # Driver-level SQL: SQLAlchemy's per-row result processing would cost more
+                # than the lookups themselves.
+                statement = (
+                    f"SELECT {', '.join('f.' + name for name in names)} FROM {table} f JOIN "
+                    f"(SELECT MAX(position) AS last FROM {table} WHERE record_id IN "
+                    f"({', '.join([mark] * len(chunk))}) GROUP BY record_id) l "
+                    "ON f.position = l.last"
                 )
-                query = select(*self._kept_columns()).join(last, facts.c.position == last.c.last)
-                for row in connection.execute(query):
-                    self._latest[row.record_id] = dict(row._mapping)
+                for values in connection.exec_driver_sql(statement, tuple(chunk)):
+                    row = dict(zip(names, values, strict=True))
+                    self._latest[row["record_id"]] = row
 
     def _kept_columns(self) -> list[Any]:
         """The columns a handler reads back: all but the dates, which come with each event."""
