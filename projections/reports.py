@@ -9,8 +9,6 @@ from sqlalchemy import Connection, Engine, select
 
 from projections.schema import (
     award_decisions,
-    award_facts,
-    award_line_facts,
     mediation_facts,
     safety_facts,
     units,
@@ -19,9 +17,11 @@ from projections.standings import (
     GROUP_ORDER,
     Point,
     Scope,
-    latest_facts,
+    award_lines,
+    cases_latest,
     model_states,
     resolve_scope,
+    safety_latest,
     standings,
 )
 
@@ -130,8 +130,7 @@ def build_reports(
 
 
 def _safety_rows(connection: Connection, year: int, area: Scope, point: Point, names: dict) -> list:
-    latest = latest_facts(connection, safety_facts, (safety_facts.c.unit,),
-                          safety_facts.c.year == year, *point.visible(safety_facts))  # fmt: skip
+    latest = safety_latest(connection, year, point)
     return [
         {"year": year, "unit": row.unit, "name": names.get(row.unit), "kind": row.unit_kind,
          "status": row.status,
@@ -152,25 +151,15 @@ def _model_rows(connection: Connection, year: int, area: Scope, point: Point) ->
 
 
 def _award_rows(connection: Connection, year: int, area: Scope, point: Point) -> list:
-    decisions = {
-        row.record_id: row
-        for row in connection.execute(select(award_decisions).where(
-            award_decisions.c.year == year, *point.visible(award_decisions)))
-    }  # fmt: skip
-    annulled = set(connection.scalars(select(award_facts.c.record_id).where(
-        award_facts.c.event == "annulled", *point.visible(award_facts))))  # fmt: skip
-    lines = latest_facts(connection, award_line_facts,
-                         (award_line_facts.c.award, award_line_facts.c.line),
-                         award_line_facts.c.award.in_(decisions),
-                         *point.visible(award_line_facts))  # fmt: skip
+    found = award_lines(connection, year, point)
     rows = []
-    for line in sorted(lines, key=lambda r: (decisions[r.award].position, r.line)):
+    for line in sorted(found.lines, key=lambda r: (found.decisions[r.award].position, r.line)):
         if line.unit in area:
-            d = decisions[line.award]
+            d = found.decisions[line.award]
             rows.append({"year": year, "issuer": d.issuer, "decision": d.decision,
                          "decided_on": d.effective_on, "level": d.level, "form": d.form,
                          "line": line.line, "recipient": line.recipient, "unit": line.unit,
-                         "annulled": _yes(line.award in annulled)})  # fmt: skip
+                         "annulled": _yes(line.award in found.annulled)})  # fmt: skip
     return rows
 
 
@@ -181,9 +170,7 @@ def _mediation_rows(connection: Connection, year: int, area: Scope, point: Point
             mediation_facts.c.received_year == year, mediation_facts.c.event == "received",
             *point.visible(mediation_facts)))
     }  # fmt: skip
-    latest = latest_facts(connection, mediation_facts, (mediation_facts.c.record_id,),
-                          mediation_facts.c.received_year == year,
-                          *point.visible(mediation_facts))  # fmt: skip
+    latest = cases_latest(connection, year, point)
     return [
         {"year": year, "unit": row.unit, "case_no": row.case_no,
          "received_on": received.get(row.record_id), "status": row.status}

@@ -139,14 +139,19 @@ def _below(code: str, children: dict[str, list[str]]) -> set[str]:
     return found
 
 
-def _safety(connection: Connection, year: int, area: Scope, point: Point) -> dict[str, Any]:
-    latest = latest_facts(
+def safety_latest(connection: Connection, year: int, point: Point) -> list[Any]:
+    """Each unit's latest visible safety fact for ``year``."""
+    return latest_facts(
         connection,
         safety_facts,
         (safety_facts.c.unit,),
         safety_facts.c.year == year,
         *point.visible(safety_facts),
     )
+
+
+def _safety(connection: Connection, year: int, area: Scope, point: Point) -> dict[str, Any]:
+    latest = safety_latest(connection, year, point)
     status = {row.unit: row.status for row in latest if row.unit in area}
     counts: dict[str, Counter[str]] = {g: Counter() for g in GROUP_ORDER}
     kinds = {row.unit: row.unit_kind for row in latest}
@@ -225,9 +230,19 @@ def _models(connection: Connection, year: int, area: Scope, point: Point) -> dic
     }
 
 
-def _awards(connection: Connection, year: int, area: Scope, point: Point) -> list[dict[str, Any]]:
-    decided = {
-        row.record_id: (row.level, row.form)
+@dataclass(frozen=True)
+class AwardLines:
+    """The award decisions of a year visible at a point, which are annulled, and their lines."""
+
+    decisions: dict[str, Any]
+    annulled: set[str]
+    lines: list[Any]
+
+
+def award_lines(connection: Connection, year: int, point: Point) -> AwardLines:
+    """Decisions of ``year`` (by record id), the annulled ones, and each line's latest fact."""
+    decisions = {
+        row.record_id: row
         for row in connection.execute(
             select(award_decisions).where(
                 award_decisions.c.year == year, *point.visible(award_decisions)
@@ -238,7 +253,7 @@ def _awards(connection: Connection, year: int, area: Scope, point: Point) -> lis
         connection.scalars(
             select(award_facts.c.record_id).where(
                 award_facts.c.event == "annulled",
-                award_facts.c.record_id.in_(decided),
+                award_facts.c.record_id.in_(decisions),
                 *point.visible(award_facts),
             )
         )
@@ -247,9 +262,16 @@ def _awards(connection: Connection, year: int, area: Scope, point: Point) -> lis
         connection,
         award_line_facts,
         (award_line_facts.c.award, award_line_facts.c.line),
-        award_line_facts.c.award.in_(decided),
+        award_line_facts.c.award.in_(decisions),
         *point.visible(award_line_facts),
     )
+    return AwardLines(decisions, annulled, lines)
+
+
+def _awards(connection: Connection, year: int, area: Scope, point: Point) -> list[dict[str, Any]]:
+    found = award_lines(connection, year, point)
+    decided = {key: (row.level, row.form) for key, row in found.decisions.items()}
+    annulled, lines = found.annulled, found.lines
     counts: Counter[tuple[str, str, str]] = Counter()
     for line in lines:
         if line.award not in annulled and line.unit in area:
@@ -266,14 +288,19 @@ def _awards(connection: Connection, year: int, area: Scope, point: Point) -> lis
     ]
 
 
-def _mediation(connection: Connection, year: int, area: Scope, point: Point) -> dict[str, int]:
-    latest = latest_facts(
+def cases_latest(connection: Connection, year: int, point: Point) -> list[Any]:
+    """Each mediation case received in ``year``: its latest visible fact."""
+    return latest_facts(
         connection,
         mediation_facts,
         (mediation_facts.c.record_id,),
         mediation_facts.c.received_year == year,
         *point.visible(mediation_facts),
     )
+
+
+def _mediation(connection: Connection, year: int, area: Scope, point: Point) -> dict[str, int]:
+    latest = cases_latest(connection, year, point)
     cases = [row for row in latest if row.unit in area]
     outcome = Counter(row.status for row in cases)
     return {
