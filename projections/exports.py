@@ -28,6 +28,7 @@ VALUES_VI = {
     "district": "cấp huyện", "bang_khen": "Bằng khen", "giay_khen": "Giấy khen",
     "open": "đang giải quyết", "settled": "hòa giải thành", "failed": "hòa giải không thành",
     "referred": "chuyển cơ quan có thẩm quyền", "closed": "kết thúc",
+    "renamed": "đổi tên", "merged": "sáp nhập", "dissolved": "giải thể",
 }  # fmt: skip
 
 

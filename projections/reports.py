@@ -11,6 +11,7 @@ from projections.schema import (
     award_decisions,
     mediation_facts,
     safety_facts,
+    unit_changes,
     units,
 )
 from projections.standings import (
@@ -87,6 +88,11 @@ MEDIATION = [
     C("case_no", "Số vụ việc", "Case"), C("received_on", "Ngày tiếp nhận", "Received on", "date"),
     C("status", "Kết quả", "Outcome"),
 ]  # fmt: skip
+LINEAGE = [
+    C("unit", "Mã đơn vị", "Unit code"), C("change", "Thay đổi", "Change"),
+    C("effective_on", "Ngày hiệu lực", "Effective on", "date"), C("name", "Tên mới", "New name"),
+    C("successor", "Đơn vị kế thừa", "Successor"),
+]  # fmt: skip
 
 
 def years_with_facts(engine: Engine) -> list[int]:
@@ -109,6 +115,7 @@ def build_reports(
         Report("models", "Mô hình tự phòng, tự quản", "Self-management models", MODELS),
         Report("awards", "Khen thưởng", "Commendations", AWARDS),
         Report("mediation", "Hòa giải ở cơ sở", "Grassroots mediation", MEDIATION),
+        Report("lineage", "Sắp xếp đơn vị hành chính", "Administrative lineage", LINEAGE),
     ]
     by_name = {report.name: report for report in reports}
     with engine.connect() as connection:
@@ -126,6 +133,7 @@ def build_reports(
             by_name["models"].rows += _model_rows(connection, year, area, point)
             by_name["awards"].rows += _award_rows(connection, year, area, point)
             by_name["mediation"].rows += _mediation_rows(connection, year, area, point)
+        by_name["lineage"].rows = _lineage_rows(connection, area, point)
     return reports
 
 
@@ -176,6 +184,19 @@ def _mediation_rows(connection: Connection, year: int, area: Scope, point: Point
          "received_on": received.get(row.record_id), "status": row.status}
         for row in sorted(latest, key=lambda r: (r.unit, r.case_no))
         if row.unit in area
+    ]  # fmt: skip
+
+
+def _lineage_rows(connection: Connection, area: Scope, point: Point) -> list:
+    """Renames, merges and dissolutions of the units in scope, in log order."""
+    changes = connection.execute(
+        select(unit_changes).where(*point.visible(unit_changes)).order_by(unit_changes.c.position)
+    )
+    return [
+        {"unit": row.code, "change": row.change, "effective_on": row.effective_on,
+         "name": row.name, "successor": row.successor}
+        for row in changes
+        if row.code in area or (row.successor and row.successor in area)
     ]  # fmt: skip
 
 

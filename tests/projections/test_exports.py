@@ -93,6 +93,7 @@ def test_xlsx_opens_with_one_sheet_per_report_and_reads_back_the_standings(
         "Mô hình tự phòng, tự quản",
         "Khen thưởng",
         "Hòa giải ở cơ sở",
+        "Sắp xếp đơn vị hành chính",
     ]
     assert [list(row[2:6]) for row in rows[1:]] == standings_counts(antq_province)
     assert [row[6] for row in rows[1:]] == [0.5, 1.0, 1.0]
@@ -107,7 +108,8 @@ def test_the_manifest_lists_every_file_with_its_hash_and_the_log_position(
 
     assert manifest["log_position"] == ledger.recorder.max_notification_id()
     assert sorted(entry["name"] for entry in manifest["files"]) == [
-        "awards.csv", "flags.csv", "mediation.csv", "models.csv", "safety.csv", "standings.csv",
+        "awards.csv", "flags.csv", "lineage.csv", "mediation.csv", "models.csv", "safety.csv",
+        "standings.csv",
     ]  # fmt: skip
     assert (manifest["years"], manifest["scope"], manifest["format"]) == ([2023], "TN", "csv")
 
@@ -120,7 +122,7 @@ def test_export_verify_passes_on_an_untouched_bundle_without_a_database(
 
     result = elsewhere("export", "verify", str(tmp_path / "csv"))
 
-    assert (result.exit_code, result.output.startswith("OK: 6 files match")) == (0, True)
+    assert (result.exit_code, result.output.startswith("OK: 7 files match")) == (0, True)
 
 
 @pytest.mark.parametrize("tamper", ["change", "delete"])
@@ -147,3 +149,17 @@ def test_export_without_format_or_folder_is_a_usage_error(antq_province: Antq) -
         2,
         True,
     )
+
+
+def test_the_lineage_report_lists_merges_into_the_scope(
+    antq_province: Antq, tmp_path: Path
+) -> None:
+    antq_province.ok("unit", "merge", "--codes", "TN-X1", "--into", "TN-X2", "--on", "2025-07-01")
+    export(antq_province, "jsonl", tmp_path / "jsonl")
+
+    lines = (tmp_path / "jsonl" / "lineage.jsonl").read_text("utf-8").splitlines()
+
+    assert [json.loads(line) for line in lines] == [
+        {"unit": "TN-X1", "change": "merged", "effective_on": "2025-07-01", "name": None,
+         "successor": "TN-X2"},
+    ]  # fmt: skip
