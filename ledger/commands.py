@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+from abc import abstractmethod
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -66,9 +67,9 @@ class Action(BaseModel):
     source: Text | None = None
     note: LongText | None = None
 
+    @abstractmethod
     def record_key(self) -> tuple[object, ...]:
         """Kind and natural key of the record this action is about, as the user wrote them."""
-        raise NotImplementedError
 
 
 # --- administrative units -------------------------------------------------------------------

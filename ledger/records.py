@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from abc import abstractmethod
 from datetime import date
 from typing import Any, Self
 from uuid import UUID, uuid5
@@ -80,9 +81,9 @@ class Record(Aggregate):
         self.trigger_event(event_class, **entry.fields(), **fields)
 
     @property
+    @abstractmethod
     def key(self) -> tuple[str, ...]:
         """The natural key that names this record to users."""
-        raise NotImplementedError
 
     def label(self) -> str:
         """``kind key...`` as a user types it after ``antq history``."""

@@ -3,6 +3,7 @@ latest fact (read back from the model's own table when forgotten)."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ def fact(common: Fact, /, **columns: Any) -> dict[str, Any]:
     return {**common, **columns}
 
 
-class ReadModel:
+class ReadModel(ABC):
     """A named read model: tables it owns, and a handler per event class it projects."""
 
     name: str
@@ -41,8 +42,9 @@ class ReadModel:
         self._latest: dict[str, dict[str, Any]] = {}
         self.handlers: dict[type, Handler] = self.define_handlers()
 
+    @abstractmethod
     def define_handlers(self) -> dict[type, Handler]:
-        raise NotImplementedError
+        """The handler of each event class this model projects."""
 
     def handler_for(self, event_class: type) -> Handler | None:
         """The handler of events of this class, or None when this model ignores them."""
