@@ -112,10 +112,15 @@ def _user_message(error: Exception) -> tuple[str, int | None]:
 
     if isinstance(error, LedgerError):
         return str(error), error.exit_code
+    if isinstance(error, OSError):  # a file or folder the user named
+        return f"{error.filename or ''}: {error.strerror or error}".lstrip(": "), 2
     persistence = sys.modules.get("eventsourcing.persistence")
     if persistence and isinstance(error, persistence.PersistenceError):
         cause = error.__cause__ or error
         return f"storage: {cause}", 1
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_errors and isinstance(error, sqlalchemy_errors.OperationalError):
+        return f"storage: {error.orig}", 1
     return "", None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from ledger.commands import AwardAnnul, AwardCorrect, AwardDecide, AwardKey, AwardPresent, Recipient
 from ledger.dispatch import handles
@@ -91,14 +91,9 @@ def recipient_line(
     line: dict[str, Any] = {"line": number, "unit": unit.code}
     if recipient.person is None:
         return {**line, "recipient": COLLECTIVE}
-    person_id = person_id or uuid4()
     personal = recipient.person.model_dump(exclude={"unit"}, exclude_none=True)
-    return {
-        **line,
-        "recipient": INDIVIDUAL,
-        "person": person_id.hex,
-        "sealed": session.seal(person_id, personal),
-    }
+    person_id, sealed = session.seal(personal, person_id)
+    return {**line, "recipient": INDIVIDUAL, "person": person_id.hex, "sealed": sealed}
 
 
 def existing_award(session: Session, action: AwardKey) -> Commendation:

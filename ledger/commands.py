@@ -47,6 +47,16 @@ def _whole_number(value: Any) -> Any:
 Text = Annotated[str, Field(max_length=500), AfterValidator(_clean_text)]
 LongText = Annotated[str, Field(max_length=4000), AfterValidator(_clean_text)]
 Code = Annotated[str, Field(max_length=64), AfterValidator(_clean_text)]
+
+
+def _no_slash(value: str) -> str:
+    if "/" in value:
+        raise ValueError(f"{value!r}: a code may not contain '/' (it separates the parts of keys)")
+    return value
+
+
+# Codes that lead a record's key (units, issuers) may not contain the key separator.
+LeadingCode = Annotated[Code, AfterValidator(_no_slash)]
 LegalDate = Annotated[date, BeforeValidator(parse_legal_date)]
 Year = Annotated[int, BeforeValidator(_whole_number), Field(ge=1945, le=2100)]
 
@@ -80,7 +90,7 @@ class UnitRegister(Action):
 
     ACTION = "unit.register"
     action: Literal["unit.register"] = "unit.register"
-    code: Code
+    code: LeadingCode
     name: Text
     kind: UnitKind
     parent: Code | None = None
@@ -249,7 +259,7 @@ class Recipient(BaseModel):
 class AwardKey(Action):
     """Names one award decision: unique per issuer, year and decision number."""
 
-    issuer: Code
+    issuer: LeadingCode
     decision: Code
     year: Year
 
@@ -262,7 +272,7 @@ class AwardDecide(Action):
 
     ACTION = "award.decide"
     action: Literal["award.decide"] = "award.decide"
-    issuer: Code
+    issuer: LeadingCode
     decision: Code
     level: AwardLevel
     form: AwardForm

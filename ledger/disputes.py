@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from ledger.commands import (
     DisputeAssign,
@@ -120,7 +120,7 @@ def existing_case(
 @handles(DisputeReceive)
 def receive(session: Session, action: DisputeReceive, entry: Entry) -> None:
     unit = active_unit(session, action.unit, action.effective_on)
-    subject = uuid4() if action.summary else None
+    subject, sealed = session.seal({"summary": action.summary}) if action.summary else (None, None)
     case = MediationCase._start(
         MediationCase.Received,
         MediationCase.id_for(unit.code, action.case),
@@ -129,7 +129,7 @@ def receive(session: Session, action: DisputeReceive, entry: Entry) -> None:
         case=action.case,
         category=action.category,
         summary_subject=subject.hex if subject else None,
-        sealed_summary=session.seal(subject, {"summary": action.summary}) if subject else None,
+        sealed_summary=sealed,
     )
     session.add(case)
 

@@ -33,6 +33,12 @@ class InvalidInput(LedgerError):
         super().__init__("\n".join(problems))
 
 
+class IntegrityError(LedgerError):
+    """Raised when stored data fails a cryptographic check: it was altered."""
+
+    exit_code = 3
+
+
 class StorageError(LedgerError):
     """Raised when the storage URL is unusable or the database cannot be opened."""
 

@@ -13,6 +13,8 @@ import os
 from typing import Protocol
 from uuid import UUID
 
+from ledger.errors import IntegrityError
+
 ERASED = "[đã xoá]"  # what a report shows in place of an erased subject's fields
 
 
@@ -39,7 +41,13 @@ def unseal(key: bytes | None, subject_id: UUID, sealed: str) -> dict[str, object
     """Decrypt sealed fields; None when the subject's key is gone (erased)."""
     if key is None:
         return None
+    from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     blob = base64.b64decode(sealed)
-    return json.loads(AESGCM(key).decrypt(blob[:12], blob[12:], subject_id.bytes))
+    try:
+        return json.loads(AESGCM(key).decrypt(blob[:12], blob[12:], subject_id.bytes))
+    except InvalidTag:
+        raise IntegrityError(
+            f"sealed data of subject {subject_id} does not decrypt: it was altered"
+        ) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import CanMutateAggregate
@@ -79,12 +79,17 @@ class Session:
         index = self.get(Index, Index.id_for(name, key))
         return list(index.members) if index else []
 
-    def seal(self, subject_id: UUID, fields: dict[str, object]) -> str:
-        """Encrypt personal ``fields`` under the subject's key (a new key for a new subject)."""
-        key = self._new_keys.get(subject_id) or self._store.key_for(subject_id)
-        if key is None:
+    def seal(self, fields: dict[str, object], subject_id: UUID | None = None) -> tuple[UUID, str]:
+        """Encrypt personal ``fields`` under the subject's key; without ``subject_id``, a new
+        subject with a new key. Returns the subject id and the sealed text."""
+        if subject_id is None:
+            subject_id = uuid4()
             key = self._new_keys[subject_id] = new_key()
-        return seal(key, subject_id, fields)
+        else:
+            key = self._new_keys.get(subject_id) or self._store.key_for(subject_id)
+            if key is None:
+                key = self._new_keys[subject_id] = new_key()
+        return subject_id, seal(key, subject_id, fields)
 
     def label(self, record_id: UUID) -> str:
         """``kind key...`` of a record this session holds."""

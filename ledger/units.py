@@ -140,11 +140,15 @@ def active_unit(session: Session, ref: str, day: date) -> AdminUnit:
 
 
 def ensure_name_free(session: Session, parent: str, name: str, code: str, on: date) -> None:
-    """Raises RuleViolation if a sibling under ``parent`` active on or after ``on`` has ``name``."""
-    for sibling_code in session.members(CHILDREN, parent):
-        sibling = find_unit(session, sibling_code)
+    """Raises RuleViolation if a sibling under ``parent`` active on or after ``on`` has ``name``.
+
+    Looks up the name index, not every sibling: the cost does not grow with the parent's size.
+    """
+    for candidate in session.members(NAMES, name):
+        sibling = find_unit(session, candidate)
         if (
-            sibling.id != AdminUnit.id_for(code)
+            sibling.parent == parent
+            and sibling.id != AdminUnit.id_for(code)
             and match_key(sibling.name) == match_key(name)
             and (sibling.ended_on is None or sibling.ended_on > on)
         ):
