@@ -41,8 +41,8 @@ def standings(settings: Settings, year, scope, as_of, known_at, as_json) -> None
 
     if scope is not None:
         scope = settings.ledger.find("unit", [scope]).code
-    settings.projector.catch_up()
-    result = compute(settings.projector.engine, year, scope, Point(as_of, known_at))
+    position = settings.projector.catch_up()
+    result = compute(settings.projector.engine, year, scope, Point(as_of, known_at, position))
     click.echo(to_json(result) if as_json else "\n".join(standings_text(result)))
 
 
@@ -151,7 +151,7 @@ def export(ctx: click.Context, fmt, out, year, scope, as_of, known_at, lang) -> 
     position = settings.projector.catch_up()
     engine = settings.projector.engine
     years = [year] if year else years_with_facts(engine)
-    point = Point(as_of, known_at)
+    point = Point(as_of, known_at, through=position)
     about = {
         "log_position": position,
         "years": years,

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from uuid import UUID
@@ -85,18 +85,14 @@ class Line:
 
 
 def read_lines(data: bytes, recorder: Recorder) -> tuple[str, list[Line]]:
-    """The content's digest and its validated lines. Raises InvalidInput listing every bad line.
-
-    All lines share one recording time: the moment the import began.
-    """
-    recorded_at = datetime.now(UTC)
+    """The content's digest and its validated lines. Raises InvalidInput listing every bad line."""
     lines, problems = [], []
     for number, raw in enumerate(data.splitlines(), start=1):
         if not raw.strip():
             continue
         try:
             action = parse_json_line(raw)
-            lines.append(Line(number, action, recorder.entry_for(action, recorded_at)))
+            lines.append(Line(number, action, recorder.entry_for(action)))
         except UnicodeDecodeError:
             problems.append(f"line {number}: not valid UTF-8 text")
         except json.JSONDecodeError as error:
@@ -166,14 +162,17 @@ def _import(
     report.already_committed = len(lines) - len(todo)
     if not todo:
         return report
-    batches = _validated_batches(session, todo)
+    # Every attempt takes its own recording time, just before its events are built and stored:
+    # all events of one attempt share it, and a retry never reuses an older one.
+    recorded_at = datetime.now(UTC)
+    batches = _validated_batches(session, todo, recorded_at)
     if dry_run:
         return report
     if run is None:
         run = ImportRun._start(
             ImportRun.Started,
             ImportRun.id_for(digest),
-            _run_entry(recorder, lines[0], name),
+            _run_entry(recorder, lines[0], name, recorded_at),
             digest=digest,
             file_name=name,
             lines=lines[-1].number,
@@ -181,7 +180,7 @@ def _import(
     for last_line, events, keys in batches:
         run._record(
             ImportRun.BatchCommitted,
-            _run_entry(recorder, lines[0], name),
+            _run_entry(recorder, lines[0], name, recorded_at),
             through_line=last_line.number,
             events=len(events),
         )
@@ -197,15 +196,16 @@ def _import(
 Batch = tuple[Line, list[CanMutateAggregate[UUID]], dict[UUID, bytes]]
 
 
-def _validated_batches(session: Session, todo: list[Line]) -> list[Batch]:
-    """Apply every line to the session; group the resulting events into whole-line batches."""
+def _validated_batches(session: Session, todo: list[Line], recorded_at: datetime) -> list[Batch]:
+    """Apply every line to the session, as recorded at ``recorded_at``; group the resulting
+    events into whole-line batches."""
     batches: list[Batch] = []
     events: list[CanMutateAggregate[UUID]] = []
     keys: dict[UUID, bytes] = {}
     session.prefetch(record_id(*line.action.record_key()) for line in todo)
     for line in todo:
         try:
-            apply(session, line.action, line.entry)
+            apply(session, line.action, replace(line.entry, recorded_at=recorded_at))
         except LedgerError as error:
             error.args = (f"line {line.number}: {error}; nothing was written",)
             raise
@@ -233,14 +233,14 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _run_entry(recorder: Recorder, first: Line, name: str) -> Entry:
+def _run_entry(recorder: Recorder, first: Line, name: str, recorded_at: datetime) -> Entry:
     """The import's own progress is recorded by whoever runs it (else the first line's actor)."""
     return Entry(
         actor=recorder.actor or first.entry.actor,
         role=recorder.role or first.entry.role,
         effective_on=today_in_vietnam(),
         source=name,
-        recorded_at=first.entry.recorded_at,
+        recorded_at=recorded_at,
     )
 
 

@@ -120,7 +120,7 @@ def build_reports(
     by_name = {report.name: report for report in reports}
     with engine.connect() as connection:
         area = resolve_scope(connection, scope, point)
-        names = dict(connection.execute(select(units.c.code, units.c.name)).all())
+        names = _names(connection, point)
         for year in years:
             summary = standings(engine, year, scope, point)
             for group in GROUP_ORDER:
@@ -185,6 +185,16 @@ def _mediation_rows(connection: Connection, year: int, area: Scope, point: Point
         for row in sorted(latest, key=lambda r: (r.unit, r.case_no))
         if row.unit in area
     ]  # fmt: skip
+
+
+def _names(connection: Connection, point: Point) -> dict[str, str]:
+    """Each unit's name as it stood at ``point``: registered, then the latest visible rename."""
+    names = dict(connection.execute(select(units.c.code, units.c.name)).all())
+    renames = select(unit_changes.c.code, unit_changes.c.name).where(
+        unit_changes.c.change == "renamed", *point.visible(unit_changes)
+    )
+    names.update(connection.execute(renames.order_by(unit_changes.c.position)).all())
+    return names
 
 
 def _lineage_rows(connection: Connection, area: Scope, point: Point) -> list:

@@ -36,10 +36,12 @@ BELOW_70 = "commune_below_70_percent"
 
 @dataclass(frozen=True)
 class Point:
-    """Where on the two time axes a report stands: a legal date and a moment of knowledge."""
+    """Where on the two time axes a report stands: a legal date and a moment of knowledge;
+    ``through`` bounds it to a log position, so every part of a report reads the same log."""
 
     as_of: date | None = None
     known_at: datetime | None = None
+    through: int | None = None
 
     def visible(self, table: Table, until: date | None = None) -> list[Any]:
         """Conditions keeping the facts in force by ``as_of`` (or ``until``) and known by then."""
@@ -49,6 +51,8 @@ class Point:
             conditions.append(table.c.effective_on <= cut)
         if self.known_at is not None:
             conditions.append(table.c.recorded_at <= utc(self.known_at))
+        if self.through is not None:
+            conditions.append(table.c.position <= self.through)
         return conditions
 
 

@@ -13,6 +13,7 @@ import argparse
 import shutil
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ledger.application import Ledger, Recorder
@@ -55,7 +56,7 @@ def _time_phases(ledger: Ledger, workload: Path, times: dict[str, float]) -> Non
     _, lines = read_lines(workload.read_bytes(), Recorder("bench"))
     times["parse and validate (pydantic)"] = time.perf_counter() - start
     start = time.perf_counter()
-    batches = _validated_batches(ledger.session(), lines)
+    batches = _validated_batches(ledger.session(), lines, datetime.now(UTC))
     times["domain rules and events"] = time.perf_counter() - start
     start = time.perf_counter()
     stored = [[ledger.mapper.to_stored_event(e) for e in events] for _, events, _ in batches]

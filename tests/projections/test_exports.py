@@ -163,3 +163,18 @@ def test_the_lineage_report_lists_merges_into_the_scope(
         {"unit": "TN-X1", "change": "merged", "effective_on": "2025-07-01", "name": None,
          "successor": "TN-X2"},
     ]  # fmt: skip
+
+
+def test_the_safety_register_shows_a_unit_by_its_name_at_the_report_point(
+    antq_province: Antq, tmp_path: Path
+) -> None:
+    antq_province.ok("unit", "rename", "--code", "TN-X2", "--name", "Phường Phú Thủy Mới",
+                     "--on", "2024-06-01")  # fmt: skip
+    export(antq_province, "jsonl", tmp_path / "now")
+    export(antq_province, "jsonl", tmp_path / "then", "--as-of", "2023-12-31")
+
+    def name_in(folder: str) -> str:
+        text = (tmp_path / folder / "safety.jsonl").read_text("utf-8")
+        return next(r["name"] for r in map(json.loads, text.splitlines()) if r["unit"] == "TN-X2")
+
+    assert (name_in("now"), name_in("then")) == ("Phường Phú Thủy Mới", "Phường Phú Thủy")
