@@ -31,6 +31,8 @@ def import_command(settings: Settings, file: Path, dry_run: bool) -> None:
 
 def describe_import(name: str, report: ImportReport, dry_run: bool = False) -> str:
     """One sentence on what an import did."""
+    if report.lines == 0:
+        return f"{name}: no lines to import; nothing written"
     if report.already_imported:
         return f"{name}: already imported ({report.lines} lines); nothing new written"
     if dry_run:

@@ -6,6 +6,7 @@ import click
 
 from cli.main import CONTEXT_SETTINGS, Settings, pass_settings
 from cli.output import echo_json_array, event_line, to_json
+from ledger.dispatch import FAMILIES
 from ledger.text import parse_legal_date, parse_moment
 
 
@@ -29,7 +30,7 @@ def _parsed(value: str | None, parse):
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("kind", type=click.Choice(["unit", "model", "award", "safety", "dispute"]))
+@click.argument("kind", type=click.Choice(list(FAMILIES)))
 @click.argument("key", nargs=-1, required=True)
 @click.option(
     "--as-of", callback=legal_date_option, help="Only events in force by this legal date."

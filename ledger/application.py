@@ -25,6 +25,7 @@ from ledger.values import Entry
 
 KEY_PARTS = {"unit": ["code"], "model": ["code"], "award": ["issuer", "year", "decision"],
              "safety": ["unit", "year"], "dispute": ["unit", "case"]}  # fmt: skip
+REMEMBERED_LABELS = 50_000  # record labels `log` keeps in memory while it streams
 ATTEMPTS = 5  # a command is re-run this often when another writer changed its records
 
 
@@ -158,7 +159,7 @@ class Ledger(Application[UUID]):
                 event = self.mapper.to_domain_event(notification)
                 yield {
                     "position": notification.id,
-                    "record": self._label(event.originator_id, labels),
+                    "record": self._label(event, labels),
                     "event": type(event).__name__,
                     "version": event.originator_version,
                     "recorded_at": event.timestamp,
@@ -168,9 +169,16 @@ class Ledger(Application[UUID]):
             if remaining is not None:
                 remaining -= len(notifications)
 
-    def _label(self, record_id: UUID, labels: dict[UUID, str]) -> str:
+    def _label(self, event: CanMutateAggregate[UUID], labels: dict[UUID, str]) -> str:
+        """The record's label: from the event itself when it created the record, else from a
+        bounded memory, else from the record's first event."""
+        record_id = event.originator_id
         if record_id not in labels:
-            created = next(iter(self.events.get(record_id, limit=1)))
+            if len(labels) >= REMEMBERED_LABELS:
+                labels.clear()
+            created = event
+            if event.originator_version != 1:
+                created = next(iter(self.events.get(record_id, limit=1)))
             labels[record_id] = created.mutate(None).label()
         return labels[record_id]
 

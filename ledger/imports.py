@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -20,11 +20,11 @@ from ledger.commands import Action, parse_json_line
 from ledger.errors import ConflictError, InvalidInput, LedgerError
 from ledger.records import Record, record_id
 from ledger.session import Session
+from ledger.text import VIETNAM
 from ledger.values import Entry
 
 BATCH_EVENTS = 5000  # events per transaction (whole lines only)
 MAX_REPORTED_PROBLEMS = 50
-VIETNAM = timezone(timedelta(hours=7))
 
 
 class ImportRun(Record):

@@ -18,10 +18,6 @@ class UnitKind(StrEnum):
     enterprise = "enterprise"
     school = "school"
 
-    @property
-    def is_organisation(self) -> bool:
-        return self in ORGANISATION_KINDS
-
 
 ORGANISATION_KINDS = frozenset({UnitKind.agency, UnitKind.enterprise, UnitKind.school})
 # Units that can register for the "An toàn về an ninh, trật tự" standard (TT 124/2021 Điều 1).

@@ -67,7 +67,13 @@ def verify_bundle(folder: Path) -> dict[str, Any]:
         manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError) as error:
         raise ExportError(f"{folder}: no readable {MANIFEST} ({error})") from None
-    for entry in manifest.get("files", []):
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("sha256"), str)
+        for e in files
+    ):
+        raise ExportError(f"{folder / MANIFEST}: not a manifest (a list of files with sha256)")
+    for entry in files:
         path = folder / entry["name"]
         if not path.is_file():
             raise ExportError(f"{path}: listed in the manifest but missing")

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, func, select
 
+from ledger.safety import COMMUNE_BELOW_70_PERCENT, COMMUNE_THRESHOLD
+from ledger.values import ORGANISATION_KINDS, AwardLevel
 from projections.base import utc
 from projections.schema import (
     award_decisions,
@@ -21,17 +23,13 @@ from projections.schema import (
     units,
 )
 
-ORGANISATION = ("agency", "enterprise", "school")
 SAFETY_GROUPS = {
     "residential_area": "residential_area",
     "commune": "commune",
-    **dict.fromkeys(ORGANISATION, "organisation"),
+    **dict.fromkeys(ORGANISATION_KINDS, "organisation"),
 }
-LEVELS = ("prime_minister", "ministry", "province", "district", "commune", "organisation")
-FORMS = ("bang_khen", "giay_khen")
+LEVELS = tuple(AwardLevel)
 GROUP_ORDER = ("residential_area", "commune", "organisation")
-THRESHOLD = 0.7
-BELOW_70 = "commune_below_70_percent"
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,6 @@ class Scope:
     code: str | None
     own: frozenset[str]
     inherited: frozenset[str]
-    kinds: dict[str, str]
     parents: dict[str, str | None]
 
     def __contains__(self, code: str) -> bool:
@@ -110,7 +107,7 @@ def resolve_scope(connection: Connection, scope: str | None, point: Point) -> Sc
     kinds = {row.code: row.kind for row in rows}
     parents = {row.code: row.parent for row in rows}
     if scope is None:
-        return Scope(None, frozenset(kinds), frozenset(), kinds, parents)
+        return Scope(None, frozenset(kinds), frozenset(), parents)
     children: defaultdict[str, list[str]] = defaultdict(list)
     for code, parent in parents.items():
         if parent:
@@ -129,7 +126,7 @@ def resolve_scope(connection: Connection, scope: str | None, point: Point) -> Sc
             added = _below(predecessor, children) - own - inherited
             inherited |= added
             frontier.extend(added)
-    return Scope(scope, frozenset(own), frozenset(inherited), kinds, parents)
+    return Scope(scope, frozenset(own), frozenset(inherited), parents)
 
 
 def _below(code: str, children: dict[str, list[str]]) -> set[str]:
@@ -188,8 +185,8 @@ def _commune_flags(status: dict[str, str], kinds: dict[str, str], area: Scope) -
     for unit in sorted(status):
         if kinds[unit] == "commune" and status[unit] == "recognised":
             states = areas.get(unit, [])
-            if not states or states.count("recognised") / len(states) < THRESHOLD:
-                flags.append({"unit": unit, "rule": BELOW_70})
+            if not states or states.count("recognised") / len(states) < COMMUNE_THRESHOLD:
+                flags.append({"unit": unit, "rule": COMMUNE_BELOW_70_PERCENT})
     return flags
 
 
@@ -245,19 +242,18 @@ class AwardLines:
 
 def award_lines(connection: Connection, year: int, point: Point) -> AwardLines:
     """Decisions of ``year`` (by record id), the annulled ones, and each line's latest fact."""
-    decisions = {
-        row.record_id: row
-        for row in connection.execute(
-            select(award_decisions).where(
-                award_decisions.c.year == year, *point.visible(award_decisions)
-            )
-        )
-    }
+    of_year = select(award_decisions).where(
+        award_decisions.c.year == year, *point.visible(award_decisions)
+    )
+    decisions = {row.record_id: row for row in connection.execute(of_year)}
+    # Subqueries, not lists of ids: a national year has more decisions than SQLite allows
+    # query parameters.
+    ids = of_year.with_only_columns(award_decisions.c.record_id).scalar_subquery()
     annulled = set(
         connection.scalars(
             select(award_facts.c.record_id).where(
                 award_facts.c.event == "annulled",
-                award_facts.c.record_id.in_(decisions),
+                award_facts.c.record_id.in_(ids),
                 *point.visible(award_facts),
             )
         )
@@ -266,7 +262,7 @@ def award_lines(connection: Connection, year: int, point: Point) -> AwardLines:
         connection,
         award_line_facts,
         (award_line_facts.c.award, award_line_facts.c.line),
-        award_line_facts.c.award.in_(decisions),
+        award_line_facts.c.award.in_(ids),
         *point.visible(award_line_facts),
     )
     return AwardLines(decisions, annulled, lines)
