@@ -220,3 +220,15 @@ def test_a_matching_key_ignores_composition_and_case(text: str) -> None:
     }
 
     assert {match_key(form) for form in forms} == {match_key(text)}
+
+
+def test_a_unit_code_with_a_slash_is_refused_naming_the_field() -> None:
+    from ledger.commands import UnitRegister, build
+    from ledger.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as caught:
+        build(UnitRegister, code="KG/C01", name="Xã", kind="commune", effective_on="2004-01-01")
+
+    assert caught.value.problems == [
+        "code: 'KG/C01': a code may not contain '/' (it separates the parts of keys)"
+    ]

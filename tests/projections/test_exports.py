@@ -178,3 +178,27 @@ def test_the_safety_register_shows_a_unit_by_its_name_at_the_report_point(
         return next(r["name"] for r in map(json.loads, text.splitlines()) if r["unit"] == "TN-X2")
 
     assert (name_in("now"), name_in("then")) == ("Phường Phú Thủy Mới", "Phường Phú Thủy")
+
+
+def test_export_verify_refuses_a_manifest_that_is_not_one(
+    antq_province: Antq, tmp_path: Path
+) -> None:
+    export(antq_province, "csv", tmp_path / "csv")
+    (tmp_path / "csv" / "manifest.json").write_text("[1, 2]", "utf-8")
+
+    result = antq_province("export", "verify", str(tmp_path / "csv"))
+
+    assert (result.exit_code, "not a manifest" in result.output) == (3, True)
+
+
+def test_export_into_a_folder_that_cannot_be_made_exits_2_naming_it(
+    antq_province: Antq, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+
+    result = antq_province("export", "--format", "csv", "--out", str(blocker / "out"))
+
+    assert result.exit_code == 2
+    assert str(blocker) in result.output
+    assert "Traceback" not in result.output
