@@ -65,4 +65,6 @@ def demo(settings: Settings) -> None:
     click.echo(describe_import("demo", report))
     for line in province.summary():
         click.echo(line)
-    click.echo("Try: antq standings --year 2023 --scope BT   |   antq history safety BT-PT-PHUTHUY 2023")
+    click.echo(
+        "Try: antq standings --year 2023 --scope BT   |   antq history safety BT-PT-PHUTHUY 2023"
+    )
