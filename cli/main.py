@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -97,6 +98,10 @@ class LedgerGroup(click.Group):
             return super().invoke(ctx)
         except click.ClickException:
             raise
+        except BrokenPipeError:
+            # The reader went away (`antq log | head`): stop quietly, as other tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as error:
             message, exit_code = _user_message(error)
             if exit_code is None:
@@ -106,7 +111,6 @@ class LedgerGroup(click.Group):
 
 def _user_message(error: Exception) -> tuple[str, int | None]:
     """The message and exit code for an error the user can act on; (.., None) for a bug."""
-    import sys
 
     from ledger.errors import LedgerError
 
