@@ -71,9 +71,9 @@ class Settings:
 
     @property
     def recorder(self) -> Any:
-        from ledger.application import Recorder
+        from ledger.application import Clerk
 
-        return Recorder(actor=self.actor, role=self.role)
+        return Clerk(actor=self.actor, role=self.role)
 
 
 class LedgerGroup(click.Group):

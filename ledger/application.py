@@ -44,7 +44,7 @@ class Recorded:
 
 
 @dataclass(frozen=True)
-class Recorder:
+class Clerk:
     """Who records: the default actor and role for entries that do not name their own."""
 
     actor: str | None
@@ -81,7 +81,7 @@ class Ledger(Application[UUID]):
         """A new unit of work over the current state of the ledger."""
         return Session(self.repository, self.recorder)
 
-    def execute(self, action: Action, recorder: Recorder) -> list[Recorded]:
+    def execute(self, action: Action, recorder: Clerk) -> list[Recorded]:
         """Record one action; return what it recorded, one item per event.
 
         Raises a LedgerError when the action breaks a rule; retries when another writer

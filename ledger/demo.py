@@ -14,7 +14,7 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.imports import ImportReport, import_bytes
 
 PROVINCE = ("BT", "Tỉnh Bình Thuận")
@@ -285,7 +285,7 @@ class DemoProvince:
 
     def record(self, ledger: Ledger, actor: str) -> ImportReport:
         """Import the demo into ``ledger``; a second run writes nothing new."""
-        recorder = Recorder(actor=actor, role="demo")
+        recorder = Clerk(actor=actor, role="demo")
         return import_bytes(ledger, "demo-binh-thuan-2023.jsonl", self.jsonl(), recorder)
 
     def summary(self) -> list[str]:

@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.persistence import IntegrityError
 
-from ledger.application import ATTEMPTS, Ledger, Recorder, apply
+from ledger.application import ATTEMPTS, Clerk, Ledger, apply
 from ledger.commands import Action, parse_json_line
 from ledger.errors import ConflictError, InvalidInput, LedgerError
 from ledger.records import Record, record_id
@@ -84,7 +84,7 @@ class Line:
     entry: Entry
 
 
-def read_lines(data: bytes, recorder: Recorder) -> tuple[str, list[Line]]:
+def read_lines(data: bytes, recorder: Clerk) -> tuple[str, list[Line]]:
     """The content's digest and its validated lines. Raises InvalidInput listing every bad line."""
     lines, problems = [], []
     for number, raw in enumerate(data.splitlines(), start=1):
@@ -110,7 +110,7 @@ def read_lines(data: bytes, recorder: Recorder) -> tuple[str, list[Line]]:
 def import_file(
     ledger: Ledger,
     path: Path,
-    recorder: Recorder,
+    recorder: Clerk,
     *,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -125,7 +125,7 @@ def import_bytes(
     ledger: Ledger,
     name: str,
     data: bytes,
-    recorder: Recorder,
+    recorder: Clerk,
     *,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -150,7 +150,7 @@ def _import(
     name: str,
     digest: str,
     lines: list[Line],
-    recorder: Recorder,
+    recorder: Clerk,
     dry_run: bool,
     progress: Callable[[int], None] | None,
 ) -> ImportReport:
@@ -233,7 +233,7 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _run_entry(recorder: Recorder, first: Line, name: str, recorded_at: datetime) -> Entry:
+def _run_entry(recorder: Clerk, first: Line, name: str, recorded_at: datetime) -> Entry:
     """The import's own progress is recorded by whoever runs it (else the first line's actor)."""
     return Entry(
         actor=recorder.actor or first.entry.actor,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 
 # Copies of the project's shared examples (the 40-line province and its expected standings).
 EXAMPLES = Path(__file__).resolve().parent / "data"
@@ -33,5 +33,5 @@ def ledger(db_url: str) -> Iterator[Ledger]:
 
 
 @pytest.fixture
-def clerk() -> Recorder:
-    return Recorder(actor="Nguyễn Thị Thư Ký", role="CA_XA")
+def clerk() -> Clerk:
+    return Clerk(actor="Nguyễn Thị Thư Ký", role="CA_XA")

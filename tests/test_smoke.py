@@ -1,10 +1,10 @@
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.imports import import_file
 
 from .conftest import EXAMPLES
 
 
-def test_example_file_imports_and_reimport_writes_nothing(ledger: Ledger, clerk: Recorder) -> None:
+def test_example_file_imports_and_reimport_writes_nothing(ledger: Ledger, clerk: Clerk) -> None:
     first = import_file(ledger, EXAMPLES / "small-province.jsonl", clerk)
     position = ledger.recorder.max_notification_id()
     second = import_file(ledger, EXAMPLES / "small-province.jsonl", clerk)

@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.imports import _no_cyclic_gc, _validated_batches, read_lines
 from tests.benchmarks.common import (
     ANTQ,
@@ -53,7 +53,7 @@ def phases(folder: Path, base_db: Path, workload: Path) -> dict[str, float]:
 
 def _time_phases(ledger: Ledger, workload: Path, times: dict[str, float]) -> None:
     start = time.perf_counter()
-    _, lines = read_lines(workload.read_bytes(), Recorder("bench"))
+    _, lines = read_lines(workload.read_bytes(), Clerk("bench"))
     times["parse and validate (pydantic)"] = time.perf_counter() - start
     start = time.perf_counter()
     batches = _validated_batches(ledger.session(), lines, datetime.now(UTC))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import UnitRegister
 
 from .support import record
@@ -48,7 +48,7 @@ PROVINCE = (
 
 
 @pytest.fixture
-def province(ledger: Ledger, clerk: Recorder) -> Ledger:
+def province(ledger: Ledger, clerk: Clerk) -> Ledger:
     """The ledger with the units of ``PROVINCE`` registered."""
     record(ledger, clerk, *PROVINCE)
     return ledger

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import pytest
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import Action
 from ledger.errors import LedgerError
 
@@ -19,13 +19,13 @@ class Refusal(NamedTuple):
     wrote_nothing: bool
 
 
-def record(ledger: Ledger, clerk: Recorder, *actions: Action) -> None:
+def record(ledger: Ledger, clerk: Clerk, *actions: Action) -> None:
     """Execute each action in turn (each must be accepted)."""
     for action in actions:
         ledger.execute(action, clerk)
 
 
-def refusal(ledger: Ledger, clerk: Recorder, action: Action) -> Refusal:
+def refusal(ledger: Ledger, clerk: Clerk, action: Action) -> Refusal:
     """Execute an action that must be refused; return how it was refused."""
     before = ledger.recorder.max_notification_id()
     with pytest.raises(LedgerError) as caught:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import AwardAnnul, AwardCorrect, AwardDecide, AwardPresent
 from ledger.errors import AlreadyRecordedError, NotFoundError, RuleViolation
 from ledger.text import with_article
@@ -60,7 +60,7 @@ def correct(line: int, recipient: dict, on: str = "2023-12-21") -> AwardCorrect:
     ],
 )
 def test_an_authority_awarding_a_form_beyond_its_competence_is_refused(
-    province: Ledger, clerk: Recorder, level: str, form: str
+    province: Ledger, clerk: Clerk, level: str, form: str
 ) -> None:
     assert refusal(province, clerk, decide(level=level, form=form)) == Refusal(
         RuleViolation,
@@ -81,14 +81,14 @@ def test_an_authority_awarding_a_form_beyond_its_competence_is_refused(
     ],
 )
 def test_an_authority_awarding_a_form_within_its_competence_is_accepted(
-    province: Ledger, clerk: Recorder, level: str, form: str
+    province: Ledger, clerk: Clerk, level: str, form: str
 ) -> None:
     record(province, clerk, decide(level=level, form=form))
 
     assert events(province, "award", "UBND-TN", "2023", "12/QĐ-UBND") == ["Decided"]
 
 
-def test_a_district_award_from_1_july_2025_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_a_district_award_from_1_july_2025_is_refused(province: Ledger, clerk: Clerk) -> None:
     action = decide(level="district", form="giay_khen", on="01/07/2025")
 
     assert refusal(province, clerk, action) == Refusal(
@@ -104,7 +104,7 @@ def test_a_district_award_from_1_july_2025_is_refused(province: Ledger, clerk: R
     ids=["same-number-same-year", "other-case"],
 )
 def test_a_decision_number_used_twice_by_an_issuer_in_a_year_is_refused(
-    province: Ledger, clerk: Recorder, again: AwardDecide
+    province: Ledger, clerk: Clerk, again: AwardDecide
 ) -> None:
     record(province, clerk, decide())
 
@@ -122,7 +122,7 @@ def test_a_decision_number_used_twice_by_an_issuer_in_a_year_is_refused(
     ids=["next-year", "other-issuer"],
 )
 def test_a_decision_number_is_reused_in_another_year_or_by_another_issuer(
-    province: Ledger, clerk: Recorder, again: AwardDecide, key: list[str]
+    province: Ledger, clerk: Clerk, again: AwardDecide, key: list[str]
 ) -> None:
     record(province, clerk, decide(), again)
 
@@ -131,7 +131,7 @@ def test_a_decision_number_is_reused_in_another_year_or_by_another_issuer(
 
 @pytest.mark.parametrize("again", ["TN-X1", "tn-x1", "xã hoà bình"], ids=["code", "case", "name"])
 def test_a_unit_listed_twice_as_a_collective_is_refused(
-    province: Ledger, clerk: Recorder, again: str
+    province: Ledger, clerk: Clerk, again: str
 ) -> None:
     action = decide(recipients=[{"unit": "TN-X1"}, {"unit": "TN-X2"}, {"unit": again}])
 
@@ -141,7 +141,7 @@ def test_a_unit_listed_twice_as_a_collective_is_refused(
 
 
 def test_a_recipient_unit_that_is_not_registered_is_not_found(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     action = decide(recipients=[{"person": {"name": SECRET, "unit": "TN-X9"}}])
 
@@ -155,9 +155,7 @@ def test_a_recipient_unit_that_is_not_registered_is_not_found(
     [present(), annul(), correct(1, {"unit": "TN-X2"})],
     ids=lambda action: action.ACTION,
 )
-def test_an_award_that_is_not_recorded_is_not_found(
-    province: Ledger, clerk: Recorder, action
-) -> None:
+def test_an_award_that_is_not_recorded_is_not_found(province: Ledger, clerk: Clerk, action) -> None:
     assert refusal(province, clerk, action) == Refusal(
         NotFoundError,
         "award UBND-TN 2023 12/QĐ-UBND is not recorded: check the issuer, year and decision number",
@@ -165,7 +163,7 @@ def test_an_award_that_is_not_recorded_is_not_found(
     )
 
 
-def test_presenting_twice_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_presenting_twice_is_refused(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, decide(), present())
 
     assert refusal(province, clerk, present("2023-12-22")) == Refusal(
@@ -183,7 +181,7 @@ def test_presenting_twice_is_refused(province: Ledger, clerk: Recorder) -> None:
     ids=["present", "correct", "annul"],
 )
 def test_an_annulled_award_cannot_be_changed(
-    province: Ledger, clerk: Recorder, action, doing: str
+    province: Ledger, clerk: Clerk, action, doing: str
 ) -> None:
     record(province, clerk, decide(), annul())
 
@@ -212,7 +210,7 @@ def test_an_annulled_award_cannot_be_changed(
     ids=["collective-to-individual", "individual-to-collective", "no-such-line"],
 )
 def test_a_correction_cannot_change_the_kind_of_recipient_or_invent_a_line(
-    province: Ledger, clerk: Recorder, line: int, recipient: dict, message: str
+    province: Ledger, clerk: Clerk, line: int, recipient: dict, message: str
 ) -> None:
     record(province, clerk, decide())
 
@@ -222,7 +220,7 @@ def test_a_correction_cannot_change_the_kind_of_recipient_or_invent_a_line(
 
 
 def test_a_correction_keeps_the_person_and_replaces_the_line(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(
         province,
@@ -257,7 +255,7 @@ def found_in_storage(db: Path, texts: list[str]) -> dict[str, tuple[bool, bool]]
 CORRECTED = "Lê Thị Kín Đáo"
 
 
-def test_history_shows_individual_names_unsealed(province: Ledger, clerk: Recorder) -> None:
+def test_history_shows_individual_names_unsealed(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, decide(), correct(2, {"person": {"name": CORRECTED, "unit": "TN-X1"}}))
     decided, corrected = province.history("award", ["UBND-TN", "2023", "12/QĐ-UBND"])
 
@@ -268,7 +266,7 @@ def test_history_shows_individual_names_unsealed(province: Ledger, clerk: Record
 
 
 def test_individual_names_are_never_stored_in_clear_text(
-    province: Ledger, clerk: Recorder, tmp_path: Path
+    province: Ledger, clerk: Clerk, tmp_path: Path
 ) -> None:
     record(province, clerk, decide(), correct(2, {"person": {"name": CORRECTED, "unit": "TN-X1"}}))
 
@@ -280,7 +278,7 @@ def test_individual_names_are_never_stored_in_clear_text(
     }
 
 
-def test_a_correction_cannot_list_a_unit_twice(province: Ledger, clerk: Recorder) -> None:
+def test_a_correction_cannot_list_a_unit_twice(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, decide(recipients=[{"unit": "TN-X1"}, {"unit": "TN-X2"}]))
 
     assert refusal(province, clerk, correct(2, {"unit": "xã hoà bình"})) == Refusal(
@@ -290,9 +288,7 @@ def test_a_correction_cannot_list_a_unit_twice(province: Ledger, clerk: Recorder
     )
 
 
-def test_a_correction_may_name_the_same_unit_its_line_had(
-    province: Ledger, clerk: Recorder
-) -> None:
+def test_a_correction_may_name_the_same_unit_its_line_had(province: Ledger, clerk: Clerk) -> None:
     record(
         province,
         clerk,

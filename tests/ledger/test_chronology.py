@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import (
     DisputeClose,
     DisputeReceive,
@@ -27,7 +27,7 @@ COMMUNES = [
 
 
 def test_an_annulment_dated_before_the_recognition_it_annuls_is_refused(
-    ledger: Ledger, clerk: Recorder
+    ledger: Ledger, clerk: Clerk
 ) -> None:
     record(
         ledger,
@@ -48,7 +48,7 @@ def test_an_annulment_dated_before_the_recognition_it_annuls_is_refused(
 
 
 def test_a_unit_cannot_be_merged_away_before_a_merge_into_it_took_effect(
-    ledger: Ledger, clerk: Recorder
+    ledger: Ledger, clerk: Clerk
 ) -> None:
     record(ledger, clerk, *COMMUNES, UnitMerge(codes=["A"], into="B", effective_on="2024-05-01"))
 
@@ -62,7 +62,7 @@ def test_a_unit_cannot_be_merged_away_before_a_merge_into_it_took_effect(
     )
 
 
-def test_events_on_the_same_day_as_the_latest_are_accepted(ledger: Ledger, clerk: Recorder) -> None:
+def test_events_on_the_same_day_as_the_latest_are_accepted(ledger: Ledger, clerk: Clerk) -> None:
     record(
         ledger,
         clerk,

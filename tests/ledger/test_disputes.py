@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import (
     DisputeAssign,
     DisputeClose,
@@ -49,7 +49,7 @@ def close(on: str = "2023-07-01") -> DisputeClose:
 
 
 def test_receiving_a_case_number_twice_in_a_commune_is_refused(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(province, clerk, RECEIVE)
     again = DisputeReceive(unit="Xã Hòa Bình", case="hg-01", effective_on="2023-05-03")
@@ -60,7 +60,7 @@ def test_receiving_a_case_number_twice_in_a_commune_is_refused(
 
 
 def test_the_same_case_number_in_another_commune_is_another_case(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(
         province,
@@ -75,9 +75,7 @@ def test_the_same_case_number_in_another_commune_is_another_case(
 @pytest.mark.parametrize(
     "action", [settle(), fail(), assign(), resume(), refer(), close()], ids=lambda a: a.ACTION
 )
-def test_a_case_that_was_not_received_is_not_found(
-    province: Ledger, clerk: Recorder, action
-) -> None:
+def test_a_case_that_was_not_received_is_not_found(province: Ledger, clerk: Clerk, action) -> None:
     assert refusal(province, clerk, action) == Refusal(
         NotFoundError,
         "dispute TN-X1 HG-01 is not recorded: record it with 'antq dispute receive'",
@@ -91,7 +89,7 @@ def test_a_case_that_was_not_received_is_not_found(
     ids=["settled", "failed", "referred", "closed"],
 )
 def test_settling_a_case_that_is_not_open_is_refused(
-    province: Ledger, clerk: Recorder, history: list, state: str
+    province: Ledger, clerk: Clerk, history: list, state: str
 ) -> None:
     record(province, clerk, RECEIVE, *history)
 
@@ -106,7 +104,7 @@ def test_settling_a_case_that_is_not_open_is_refused(
     ids=["received", "assigned", "settled", "referred"],
 )
 def test_only_a_failed_mediation_resumes(
-    province: Ledger, clerk: Recorder, history: list, state: str
+    province: Ledger, clerk: Clerk, history: list, state: str
 ) -> None:
     record(province, clerk, RECEIVE, *history)
 
@@ -117,7 +115,7 @@ def test_only_a_failed_mediation_resumes(
     )
 
 
-def test_a_failed_mediation_resumes_and_settles(province: Ledger, clerk: Recorder) -> None:
+def test_a_failed_mediation_resumes_and_settles(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, RECEIVE, assign(), fail(), resume(), settle("2023-06-05"))
 
     assert events(province, "dispute", "TN-X1", "HG-01") == [
@@ -141,7 +139,7 @@ def test_a_failed_mediation_resumes_and_settles(province: Ledger, clerk: Recorde
     ],
     ids=lambda value: getattr(value, "ACTION", ""),
 )
-def test_a_closed_case_is_final(province: Ledger, clerk: Recorder, action, doing: str) -> None:
+def test_a_closed_case_is_final(province: Ledger, clerk: Clerk, action, doing: str) -> None:
     record(province, clerk, RECEIVE, settle(), close())
 
     assert refusal(province, clerk, action) == Refusal(
@@ -150,7 +148,7 @@ def test_a_closed_case_is_final(province: Ledger, clerk: Recorder, action, doing
 
 
 def test_the_summary_is_sealed_in_storage_and_readable_in_history(
-    province: Ledger, clerk: Recorder, tmp_path: Path
+    province: Ledger, clerk: Clerk, tmp_path: Path
 ) -> None:
     summary = "Ông Lê Văn Tám tranh chấp ranh giới với bà Phạm Thị Chín"
     record(

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import imports
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import ACTIONS
 from ledger.errors import AlreadyRecordedError, InvalidInput, LedgerError, RuleViolation
 from ledger.imports import ImportReport, import_bytes, import_file
@@ -44,7 +44,7 @@ def events_per_record(ledger: Ledger) -> Counter[str]:
     )
 
 
-def refused_import(ledger: Ledger, clerk: Recorder, data: bytes) -> tuple[LedgerError, bool]:
+def refused_import(ledger: Ledger, clerk: Clerk, data: bytes) -> tuple[LedgerError, bool]:
     """Import ``data``, which must be refused; return the error and whether nothing was written."""
     before = ledger.recorder.max_notification_id()
     with pytest.raises(LedgerError) as caught:
@@ -52,7 +52,7 @@ def refused_import(ledger: Ledger, clerk: Recorder, data: bytes) -> tuple[Ledger
     return caught.value, ledger.recorder.max_notification_id() == before
 
 
-def test_the_small_province_example_imports_every_line(ledger: Ledger, clerk: Recorder) -> None:
+def test_the_small_province_example_imports_every_line(ledger: Ledger, clerk: Clerk) -> None:
     report = import_file(ledger, EXAMPLE, clerk)
 
     assert (report.lines, report.written_lines, events_per_record(ledger)) == (
@@ -81,7 +81,7 @@ def test_the_small_province_example_imports_every_line(ledger: Ledger, clerk: Re
 
 
 def test_imported_events_carry_the_clerk_and_a_timezone_aware_recording_time(
-    ledger: Ledger, clerk: Recorder
+    ledger: Ledger, clerk: Clerk
 ) -> None:
     import_file(ledger, EXAMPLE, clerk)
     provenance = {
@@ -92,7 +92,7 @@ def test_imported_events_carry_the_clerk_and_a_timezone_aware_recording_time(
     assert provenance == {("Nguyễn Thị Thư Ký", "CA_XA", True)}
 
 
-def test_re_importing_a_file_writes_nothing(ledger: Ledger, clerk: Recorder) -> None:
+def test_re_importing_a_file_writes_nothing(ledger: Ledger, clerk: Clerk) -> None:
     import_file(ledger, EXAMPLE, clerk)
     position = ledger.recorder.max_notification_id()
     again = import_file(ledger, EXAMPLE, clerk)
@@ -104,7 +104,7 @@ def test_re_importing_a_file_writes_nothing(ledger: Ledger, clerk: Recorder) -> 
 
 
 def test_a_dry_run_validates_the_whole_file_and_writes_nothing(
-    ledger: Ledger, clerk: Recorder
+    ledger: Ledger, clerk: Clerk
 ) -> None:
     report = import_file(ledger, EXAMPLE, clerk, dry_run=True)
 
@@ -112,7 +112,7 @@ def test_a_dry_run_validates_the_whole_file_and_writes_nothing(
 
 
 def test_a_file_with_one_invalid_line_writes_nothing_and_names_the_line(
-    ledger: Ledger, clerk: Recorder
+    ledger: Ledger, clerk: Clerk
 ) -> None:
     lines = example_lines()
     lines[8]["year"] = "54.307"
@@ -129,7 +129,7 @@ def test_a_file_with_one_invalid_line_writes_nothing_and_names_the_line(
     )
 
 
-def test_every_invalid_line_of_a_file_is_named(ledger: Ledger, clerk: Recorder) -> None:
+def test_every_invalid_line_of_a_file_is_named(ledger: Ledger, clerk: Clerk) -> None:
     lines = example_lines()
     lines[2]["colour"] = "đỏ"
     lines[15]["effective_on"] = "31/02/2023"
@@ -175,7 +175,7 @@ KNOWN_ACTIONS = ", ".join(sorted(ACTIONS))
     ids=["not-an-object", "unknown-action", "not-utf8", "cut-short"],
 )
 def test_a_line_that_is_not_an_action_is_named(
-    ledger: Ledger, clerk: Recorder, line: bytes, problem: str
+    ledger: Ledger, clerk: Clerk, line: bytes, problem: str
 ) -> None:
     data = EXAMPLE.read_bytes().split(b"\n", 1)[0] + b"\n" + line + b"\n"
 
@@ -184,7 +184,7 @@ def test_a_line_that_is_not_an_action_is_named(
     assert (error.problems, wrote_nothing) == ([problem, "nothing was written"], True)
 
 
-def test_blank_lines_are_skipped_but_keep_the_line_numbers(ledger: Ledger, clerk: Recorder) -> None:
+def test_blank_lines_are_skipped_but_keep_the_line_numbers(ledger: Ledger, clerk: Clerk) -> None:
     lines = example_lines()[:3]
     lines[2]["kind"] = "village"
     data = jsonl(lines[:2]) + b"\n  \n" + jsonl(lines[2:])
@@ -195,7 +195,7 @@ def test_blank_lines_are_skipped_but_keep_the_line_numbers(ledger: Ledger, clerk
 
 
 def test_a_line_that_breaks_a_rule_writes_nothing_and_names_the_line(
-    ledger: Ledger, clerk: Recorder
+    ledger: Ledger, clerk: Clerk
 ) -> None:
     recognise_denied = {
         "action": "safety.recognise",
@@ -217,7 +217,7 @@ def test_a_line_that_breaks_a_rule_writes_nothing_and_names_the_line(
 
 
 def test_a_line_repeating_an_earlier_line_of_the_file_is_refused(
-    ledger: Ledger, clerk: Recorder
+    ledger: Ledger, clerk: Clerk
 ) -> None:
     lines = example_lines()
 
@@ -244,7 +244,7 @@ def dispute_file(cases: int, assign_every: int = 2) -> list[dict]:
 
 
 def test_a_rule_broken_after_several_batches_writes_no_batch(
-    ledger: Ledger, clerk: Recorder, monkeypatch: pytest.MonkeyPatch
+    ledger: Ledger, clerk: Clerk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(imports, "BATCH_EVENTS", 50)
     lines = dispute_file(300)
@@ -296,7 +296,7 @@ INDEPENDENT = [
 @settings(max_examples=20, deadline=None)
 @given(st.lists(st.sampled_from(INDEPENDENT), unique_by=json.dumps, min_size=1))
 def test_any_valid_file_imports_each_line_once_and_again_writes_nothing(chosen: list[dict]) -> None:
-    clerk = Recorder(actor="Nguyễn Thị Thư Ký", role="CA_XA")
+    clerk = Clerk(actor="Nguyễn Thị Thư Ký", role="CA_XA")
     data = jsonl([*UNITS, *chosen])
     with tempfile.TemporaryDirectory() as folder:
         ledger = Ledger(f"sqlite:///{folder}/antq.db")
@@ -325,7 +325,7 @@ CHILD = textwrap.dedent(
     from pathlib import Path
 
     from ledger import imports
-    from ledger.application import Ledger, Recorder
+    from ledger.application import Ledger, Clerk
 
     imports.BATCH_EVENTS = 400  # several batches from a file of a few thousand lines
     ledger = Ledger(sys.argv[1])
@@ -333,7 +333,7 @@ CHILD = textwrap.dedent(
     def crash(through_line):
         os._exit(9)  # no clean-up, no flush: as if the machine lost power after the commit
 
-    imports.import_file(ledger, Path(sys.argv[2]), Recorder(actor="Máy nhập"), progress=crash)
+    imports.import_file(ledger, Path(sys.argv[2]), Clerk(actor="Máy nhập"), progress=crash)
     sys.exit(0)
     """
 )
@@ -359,7 +359,7 @@ def resumed(tmp_path_factory: pytest.TempPathFactory) -> Resumed:
     child = subprocess.run(
         [sys.executable, "-c", CHILD, url, str(path)], cwd=ROOT, capture_output=True, timeout=120
     )
-    clerk = Recorder(actor="Nguyễn Thị Thư Ký", role="CA_XA")
+    clerk = Clerk(actor="Nguyễn Thị Thư Ký", role="CA_XA")
     ledger = Ledger(url)
     try:
         after_crash = ledger.recorder.max_notification_id() or 0

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import (
     Action,
     AwardAnnul,
@@ -170,7 +170,7 @@ LIFECYCLES: dict[str, tuple[list[Action], str, list[str], list[str]]] = {
 
 @pytest.mark.parametrize("name", LIFECYCLES)
 def test_a_valid_lifecycle_is_recorded_as_its_events_in_order(
-    province: Ledger, clerk: Recorder, name: str
+    province: Ledger, clerk: Clerk, name: str
 ) -> None:
     actions, kind, key, expected = LIFECYCLES[name]
     record(province, clerk, *actions)
@@ -184,7 +184,7 @@ def with_source(action: Action, number: int) -> Action:
 
 @pytest.mark.parametrize("name", LIFECYCLES)
 def test_every_event_carries_actor_role_dates_and_source(
-    province: Ledger, clerk: Recorder, name: str
+    province: Ledger, clerk: Clerk, name: str
 ) -> None:
     actions, kind, key, _ = LIFECYCLES[name]
     before = datetime.now().astimezone()
@@ -210,7 +210,7 @@ def test_every_event_carries_actor_role_dates_and_source(
 
 
 def test_an_action_names_its_own_actor_and_role_over_the_clerks(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     action = SafetyRegister(
         **SAFETY, effective_on="2023-02-10", actor="Trần Văn Trưởng", role="TRUONG_THON"
@@ -222,9 +222,7 @@ def test_an_action_names_its_own_actor_and_role_over_the_clerks(
 
 
 def test_a_clerk_without_a_role_records_as_clerk(province: Ledger) -> None:
-    record(
-        province, Recorder(actor="Lê Văn Ghi"), SafetyRegister(**SAFETY, effective_on="2023-02-10")
-    )
+    record(province, Clerk(actor="Lê Văn Ghi"), SafetyRegister(**SAFETY, effective_on="2023-02-10"))
     entry = province.history("safety", ["TN-X1-T1", "2023"])[0]
 
     assert (entry["actor"], entry["role"]) == ("Lê Văn Ghi", "clerk")
@@ -233,7 +231,7 @@ def test_a_clerk_without_a_role_records_as_clerk(province: Ledger) -> None:
 def test_nothing_is_recorded_without_an_actor(province: Ledger) -> None:
     before = province.recorder.max_notification_id()
     with pytest.raises(InvalidInput) as refused:
-        province.execute(SafetyRegister(**SAFETY, effective_on="2023-02-10"), Recorder(actor=None))
+        province.execute(SafetyRegister(**SAFETY, effective_on="2023-02-10"), Clerk(actor=None))
 
     assert (refused.value.problems, province.recorder.max_notification_id()) == (
         ["actor: required to write: give --actor NAME or set ANTQ_ACTOR"],
@@ -242,7 +240,7 @@ def test_nothing_is_recorded_without_an_actor(province: Ledger) -> None:
 
 
 def test_every_event_in_the_log_has_a_timezone_aware_recording_time(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     for name in (
         "unit-renamed-then-merged",
@@ -259,7 +257,7 @@ def test_every_event_in_the_log_has_a_timezone_aware_recording_time(
 
 
 def test_the_log_lists_events_in_commit_order_with_their_records(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     since = province.recorder.max_notification_id()
     record(
@@ -279,9 +277,7 @@ def test_the_log_lists_events_in_commit_order_with_their_records(
     ]
 
 
-def test_history_as_of_a_legal_date_leaves_out_later_events(
-    province: Ledger, clerk: Recorder
-) -> None:
+def test_history_as_of_a_legal_date_leaves_out_later_events(province: Ledger, clerk: Clerk) -> None:
     actions, kind, key, _ = LIFECYCLES["safety-recognised-annulled-recognised"]
     record(province, clerk, *actions)
 
@@ -333,7 +329,7 @@ BEFORE_START = {
 
 @pytest.mark.parametrize("kind", BEFORE_START)
 def test_an_event_dated_before_its_record_began_is_refused(
-    province: Ledger, clerk: Recorder, kind: str
+    province: Ledger, clerk: Clerk, kind: str
 ) -> None:
     history, action, began, day = BEFORE_START[kind]
     record(province, clerk, *history)
@@ -344,7 +340,7 @@ def test_an_event_dated_before_its_record_began_is_refused(
 
 
 def test_an_event_dated_the_day_its_record_began_is_accepted(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(
         province,
@@ -357,7 +353,7 @@ def test_an_event_dated_the_day_its_record_began_is_accepted(
 
 
 def test_a_unit_event_dated_before_the_unit_was_registered_is_refused(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     action = UnitRename(code="TN-S1", name="Trường Mới", effective_on="2010-08-31")
 
@@ -368,7 +364,7 @@ def test_a_unit_event_dated_before_the_unit_was_registered_is_refused(
     )
 
 
-def test_a_unit_registered_in_the_past_is_recorded_now(province: Ledger, clerk: Recorder) -> None:
+def test_a_unit_registered_in_the_past_is_recorded_now(province: Ledger, clerk: Clerk) -> None:
     record(
         province,
         clerk,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import (
     ModelDissolve,
     ModelRecognise,
@@ -36,7 +36,7 @@ def dissolve(on: str = "2023-10-01") -> ModelDissolve:
     return ModelDissolve(code="MH-CAM", effective_on=on, reason="không còn hoạt động")
 
 
-def test_registering_a_model_code_twice_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_registering_a_model_code_twice_is_refused(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, REGISTER)
     again = ModelRegister(
         code="mh-cam", name="Khác", field="khác", unit="TN-X2", effective_on="2023-04-01"
@@ -49,7 +49,7 @@ def test_registering_a_model_code_twice_is_refused(province: Ledger, clerk: Reco
 
 @pytest.mark.parametrize("site", ["TN-X1", "xã hoà bình"], ids=["first-site", "by-name"])
 def test_replicating_to_a_site_the_model_runs_at_is_refused(
-    province: Ledger, clerk: Recorder, site: str
+    province: Ledger, clerk: Clerk, site: str
 ) -> None:
     record(province, clerk, REGISTER)
     action = ModelReplicate(code="MH-CAM", unit=site, effective_on="2023-06-01")
@@ -59,7 +59,7 @@ def test_replicating_to_a_site_the_model_runs_at_is_refused(
     )
 
 
-def test_replicating_twice_to_a_new_site_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_replicating_twice_to_a_new_site_is_refused(province: Ledger, clerk: Clerk) -> None:
     replicate = ModelReplicate(code="MH-CAM", unit="TN-X2", effective_on="2023-06-01")
     record(province, clerk, REGISTER, replicate)
 
@@ -68,7 +68,7 @@ def test_replicating_twice_to_a_new_site_is_refused(province: Ledger, clerk: Rec
     )
 
 
-def test_recognising_a_model_twice_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_recognising_a_model_twice_is_refused(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, REGISTER, ModelRecognise(code="MH-CAM", effective_on="2023-09-09"))
     again = ModelRecognise(code="MH-CAM", effective_on="2024-09-09", decision="9/QĐ")
 
@@ -87,7 +87,7 @@ def test_recognising_a_model_twice_is_refused(province: Ledger, clerk: Recorder)
     ids=lambda value: getattr(value, "ACTION", ""),
 )
 def test_a_suspended_model_cannot_grow_or_be_recognised(
-    province: Ledger, clerk: Recorder, action, doing: str
+    province: Ledger, clerk: Clerk, action, doing: str
 ) -> None:
     record(province, clerk, REGISTER, suspend())
 
@@ -96,7 +96,7 @@ def test_a_suspended_model_cannot_grow_or_be_recognised(
     )
 
 
-def test_a_reinstated_model_replicates_again(province: Ledger, clerk: Recorder) -> None:
+def test_a_reinstated_model_replicates_again(province: Ledger, clerk: Clerk) -> None:
     record(
         province,
         clerk,
@@ -116,7 +116,7 @@ def test_a_reinstated_model_replicates_again(province: Ledger, clerk: Recorder) 
     ]
 
 
-def test_reinstating_an_active_model_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_reinstating_an_active_model_is_refused(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, REGISTER)
     action = ModelReinstate(code="MH-CAM", effective_on="2023-06-01")
 
@@ -137,7 +137,7 @@ def test_reinstating_an_active_model_is_refused(province: Ledger, clerk: Recorde
     ],
     ids=lambda value: getattr(value, "ACTION", ""),
 )
-def test_a_dissolved_model_is_final(province: Ledger, clerk: Recorder, action, doing: str) -> None:
+def test_a_dissolved_model_is_final(province: Ledger, clerk: Clerk, action, doing: str) -> None:
     record(province, clerk, REGISTER, dissolve())
 
     assert refusal(province, clerk, action) == Refusal(
@@ -145,7 +145,7 @@ def test_a_dissolved_model_is_final(province: Ledger, clerk: Recorder, action, d
     )
 
 
-def test_a_suspended_model_can_be_dissolved(province: Ledger, clerk: Recorder) -> None:
+def test_a_suspended_model_can_be_dissolved(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, REGISTER, suspend(), dissolve())
 
     assert events(province, "model", "MH-CAM") == ["Registered", "Suspended", "Dissolved"]
@@ -161,7 +161,7 @@ def test_a_suspended_model_can_be_dissolved(province: Ledger, clerk: Recorder) -
     ids=lambda action: action.ACTION,
 )
 def test_a_model_that_is_not_registered_is_not_found(
-    province: Ledger, clerk: Recorder, action
+    province: Ledger, clerk: Clerk, action
 ) -> None:
     assert refusal(province, clerk, action) == Refusal(
         NotFoundError,

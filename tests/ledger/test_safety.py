@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import (
     SafetyAnnul,
     SafetyDeny,
@@ -35,7 +35,7 @@ def annul(unit: str, on: str = "2024-04-15") -> SafetyAnnul:
     return SafetyAnnul(unit=unit, year=2023, effective_on=on, reason="hồ sơ giả mạo")
 
 
-def test_registering_twice_for_a_year_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_registering_twice_for_a_year_is_refused(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, register("TN-X1-T1"))
 
     assert refusal(province, clerk, register("tn-x1-t1", on="2023-03-01")) == Refusal(
@@ -43,7 +43,7 @@ def test_registering_twice_for_a_year_is_refused(province: Ledger, clerk: Record
     )
 
 
-def test_the_same_unit_registers_again_for_another_year(province: Ledger, clerk: Recorder) -> None:
+def test_the_same_unit_registers_again_for_another_year(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, register("TN-X1-T1"), register("TN-X1-T1", 2024, "2024-01-15"))
 
     assert events(province, "safety", "TN-X1-T1", "2024") == ["Registered"]
@@ -51,7 +51,7 @@ def test_the_same_unit_registers_again_for_another_year(province: Ledger, clerk:
 
 @pytest.mark.parametrize("kind", ["province", "district"])
 def test_a_unit_of_a_kind_outside_the_standard_cannot_register(
-    province: Ledger, clerk: Recorder, kind: str
+    province: Ledger, clerk: Clerk, kind: str
 ) -> None:
     if kind == "district":
         record(
@@ -79,7 +79,7 @@ def test_a_unit_of_a_kind_outside_the_standard_cannot_register(
     ("on", "written"), [("31/12/2022", "31/12/2022"), ("2024-01-02", "02/01/2024")]
 )
 def test_a_registration_dated_outside_its_year_is_refused(
-    province: Ledger, clerk: Recorder, on: str, written: str
+    province: Ledger, clerk: Clerk, on: str, written: str
 ) -> None:
     assert refusal(province, clerk, register("TN-X1-T1", 2023, on)) == Refusal(
         RuleViolation,
@@ -98,7 +98,7 @@ def test_a_registration_dated_outside_its_year_is_refused(
     ],
 )
 def test_a_registration_after_quarter_one_is_recorded_and_flagged_late(
-    province: Ledger, clerk: Recorder, on: str, flags: list[str]
+    province: Ledger, clerk: Clerk, on: str, flags: list[str]
 ) -> None:
     record(province, clerk, register("TN-X1-T1", 2024, on))
 
@@ -106,9 +106,7 @@ def test_a_registration_after_quarter_one_is_recorded_and_flagged_late(
 
 
 @pytest.mark.parametrize("action", [recognise("TN-X1-T1"), deny("TN-X1-T1"), annul("TN-X1-T1")])
-def test_a_decision_without_registration_is_refused(
-    province: Ledger, clerk: Recorder, action
-) -> None:
+def test_a_decision_without_registration_is_refused(province: Ledger, clerk: Clerk, action) -> None:
     assert refusal(province, clerk, action) == Refusal(
         RuleViolation,
         "unit TN-X1-T1 did not register for 2023: record 'antq safety register' first",
@@ -143,14 +141,14 @@ def test_a_decision_without_registration_is_refused(
     ids=["recognise-twice", "deny-recognised", "recognise-denied", "deny-twice"],
 )
 def test_a_second_decision_for_the_year_is_refused(
-    province: Ledger, clerk: Recorder, first, second, message: str
+    province: Ledger, clerk: Clerk, first, second, message: str
 ) -> None:
     record(province, clerk, register("TN-X1-T1"), first)
 
     assert refusal(province, clerk, second) == Refusal(RuleViolation, message, True)
 
 
-def test_annulling_twice_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_annulling_twice_is_refused(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, register("TN-X1-T1"), recognise("TN-X1-T1"), annul("TN-X1-T1"))
 
     assert refusal(province, clerk, annul("TN-X1-T1", "2024-05-01")) == Refusal(
@@ -159,7 +157,7 @@ def test_annulling_twice_is_refused(province: Ledger, clerk: Recorder) -> None:
 
 
 def test_a_registration_without_a_decision_cannot_be_annulled(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(province, clerk, register("TN-X1-T1"))
 
@@ -169,7 +167,7 @@ def test_a_registration_without_a_decision_cannot_be_annulled(
 
 
 def test_an_annulled_denial_leaves_the_year_pending_once_more(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(province, clerk, register("TN-X1-T1"), deny("TN-X1-T1"), annul("TN-X1-T1"))
 
@@ -182,7 +180,7 @@ def test_an_annulled_denial_leaves_the_year_pending_once_more(
     ("decision", "event"), [(recognise, "Recognised"), (deny, "Denied")], ids=["recognise", "deny"]
 )
 def test_a_new_decision_after_annulment_is_accepted(
-    province: Ledger, clerk: Recorder, decision, event: str
+    province: Ledger, clerk: Clerk, decision, event: str
 ) -> None:
     record(
         province,
@@ -202,7 +200,7 @@ def test_a_new_decision_after_annulment_is_accepted(
 
 
 def test_a_recognition_can_be_annulled_after_the_unit_merged(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(
         province,
@@ -216,9 +214,7 @@ def test_a_recognition_can_be_annulled_after_the_unit_merged(
     assert events(province, "safety", "TN-X1-T1", "2023")[-1] == "Annulled"
 
 
-def commune_recognised_with(
-    ledger: Ledger, clerk: Recorder, recognised: int, areas: int
-) -> list[str]:
+def commune_recognised_with(ledger: Ledger, clerk: Clerk, recognised: int, areas: int) -> list[str]:
     """Register ``areas`` residential areas of a new commune, recognise ``recognised`` of them
     (deny the rest), then recognise the commune; return the flags of that recognition."""
     record(
@@ -259,13 +255,13 @@ def commune_recognised_with(
     ids=["2-of-3", "6-of-9", "7-of-10", "3-of-3"],
 )
 def test_a_commune_below_70_percent_is_recognised_and_flagged(
-    province: Ledger, clerk: Recorder, recognised: int, areas: int, flags: list[str]
+    province: Ledger, clerk: Clerk, recognised: int, areas: int, flags: list[str]
 ) -> None:
     assert commune_recognised_with(province, clerk, recognised, areas) == flags
 
 
 def test_a_residential_area_of_another_commune_does_not_count_for_the_70_percent_rule(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     # TN-X1 has three registered areas, two recognised (66.7%); TN-X2's recognised area
     # would lift the share to 75% if it were counted.
@@ -286,7 +282,7 @@ def test_a_residential_area_of_another_commune_does_not_count_for_the_70_percent
 
 
 def test_an_annulled_area_does_not_count_as_recognised_for_the_70_percent_rule(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(
         province,
@@ -305,7 +301,7 @@ def test_an_annulled_area_does_not_count_as_recognised_for_the_70_percent_rule(
 
 
 def test_a_decision_on_a_unit_named_differently_reaches_the_same_record(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(
         province,

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import (
     AwardDecide,
     DisputeReceive,
@@ -85,13 +85,13 @@ from .support import Refusal, events, record, refusal
     ids=lambda v: v.code if isinstance(v, UnitRegister) else "",
 )
 def test_a_unit_under_the_wrong_kind_of_parent_is_refused(
-    province: Ledger, clerk: Recorder, action: UnitRegister, message: str
+    province: Ledger, clerk: Clerk, action: UnitRegister, message: str
 ) -> None:
     assert refusal(province, clerk, action) == Refusal(RuleViolation, message, True)
 
 
 def test_every_kind_is_accepted_under_a_parent_of_its_allowed_kinds(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(
         province,
@@ -135,7 +135,7 @@ def test_every_kind_is_accepted_under_a_parent_of_its_allowed_kinds(
     }
 
 
-def test_a_parent_that_is_not_registered_is_not_found(province: Ledger, clerk: Recorder) -> None:
+def test_a_parent_that_is_not_registered_is_not_found(province: Ledger, clerk: Clerk) -> None:
     action = UnitRegister(
         code="X9", name="Xã Chín", kind="commune", parent="TN-NOPE", effective_on="2010-01-01"
     )
@@ -146,7 +146,7 @@ def test_a_parent_that_is_not_registered_is_not_found(province: Ledger, clerk: R
 
 
 def test_a_unit_dated_before_its_parent_was_registered_is_refused(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     action = UnitRegister(
         code="X9", name="Xã Chín", kind="commune", parent="TN", effective_on="31/12/2003"
@@ -161,7 +161,7 @@ def test_a_unit_dated_before_its_parent_was_registered_is_refused(
 
 @pytest.mark.parametrize("code", ["TN-X1", "tn-x1", " Tn-X1 "])
 def test_a_code_already_taken_is_refused_whatever_its_case(
-    province: Ledger, clerk: Recorder, code: str
+    province: Ledger, clerk: Clerk, code: str
 ) -> None:
     action = UnitRegister(
         code=code, name="Xã Khác", kind="commune", parent="TN", effective_on="2010-01-01"
@@ -173,7 +173,7 @@ def test_a_code_already_taken_is_refused_whatever_its_case(
 
 
 def test_a_code_already_taken_is_refused_whatever_its_tone_placement(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(
         province,
@@ -192,7 +192,7 @@ def test_a_code_already_taken_is_refused_whatever_its_tone_placement(
 
 
 def test_a_name_already_used_under_the_same_parent_is_refused(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     action = UnitRegister(
         code="TN-X9", name="xã  hoà bình", kind="commune", parent="TN", effective_on="2010-01-01"
@@ -205,7 +205,7 @@ def test_a_name_already_used_under_the_same_parent_is_refused(
     )
 
 
-def test_a_name_used_under_another_parent_is_accepted(province: Ledger, clerk: Recorder) -> None:
+def test_a_name_used_under_another_parent_is_accepted(province: Ledger, clerk: Clerk) -> None:
     record(
         province,
         clerk,
@@ -221,9 +221,7 @@ def test_a_name_used_under_another_parent_is_accepted(province: Ledger, clerk: R
     assert events(province, "unit", "TN-X2-T1") == ["Registered"]
 
 
-def test_the_name_of_a_dissolved_sibling_can_be_used_again(
-    province: Ledger, clerk: Recorder
-) -> None:
+def test_the_name_of_a_dissolved_sibling_can_be_used_again(province: Ledger, clerk: Clerk) -> None:
     record(
         province,
         clerk,
@@ -246,7 +244,7 @@ def test_the_name_of_a_dissolved_sibling_can_be_used_again(
     ids=["same-parent", "same-name"],
 )
 def test_units_can_be_recorded_in_any_order_of_their_dates(
-    province: Ledger, clerk: Recorder, name: str, parent: str
+    province: Ledger, clerk: Clerk, name: str, parent: str
 ) -> None:
     # The lookups of TN-X3's children and of the name "Trường THCS Hòa Bình" were opened by
     # schools of 2010; a school of 2005 recorded later is still accepted: lookups are
@@ -270,7 +268,7 @@ def test_units_can_be_recorded_in_any_order_of_their_dates(
     assert events(province, "unit", "S0") == ["Registered"]
 
 
-def test_districts_cannot_be_registered_from_1_july_2025(province: Ledger, clerk: Recorder) -> None:
+def test_districts_cannot_be_registered_from_1_july_2025(province: Ledger, clerk: Clerk) -> None:
     action = UnitRegister(
         code="H9", name="Huyện Chín", kind="district", parent="TN", effective_on="01/07/2025"
     )
@@ -281,7 +279,7 @@ def test_districts_cannot_be_registered_from_1_july_2025(province: Ledger, clerk
 
 
 def test_a_district_dated_the_day_before_abolition_is_accepted(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(
         province,
@@ -294,7 +292,7 @@ def test_a_district_dated_the_day_before_abolition_is_accepted(
     assert events(province, "unit", "H9") == ["Registered"]
 
 
-def test_renaming_to_the_same_name_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_renaming_to_the_same_name_is_refused(province: Ledger, clerk: Clerk) -> None:
     action = UnitRename(code="TN-X1", name="Xã Hòa Bình", effective_on="2020-01-01")
 
     assert refusal(province, clerk, action) == Refusal(
@@ -302,7 +300,7 @@ def test_renaming_to_the_same_name_is_refused(province: Ledger, clerk: Recorder)
     )
 
 
-def test_a_renamed_unit_is_found_by_its_new_name(province: Ledger, clerk: Recorder) -> None:
+def test_a_renamed_unit_is_found_by_its_new_name(province: Ledger, clerk: Clerk) -> None:
     record(
         province,
         clerk,
@@ -313,7 +311,7 @@ def test_a_renamed_unit_is_found_by_its_new_name(province: Ledger, clerk: Record
     assert province.history("safety", ["TN-X1", "2023"])[0]["unit"] == "TN-X1"
 
 
-def test_merging_a_unit_into_itself_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_merging_a_unit_into_itself_is_refused(province: Ledger, clerk: Clerk) -> None:
     action = UnitMerge(codes=["TN-X1"], into="tn-x1", effective_on="2025-07-01")
 
     assert refusal(province, clerk, action) == Refusal(
@@ -321,7 +319,7 @@ def test_merging_a_unit_into_itself_is_refused(province: Ledger, clerk: Recorder
     )
 
 
-def test_merging_units_of_different_kinds_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_merging_units_of_different_kinds_is_refused(province: Ledger, clerk: Clerk) -> None:
     action = UnitMerge(codes=["TN-X1-T1"], into="TN-X2", effective_on="2025-07-01")
 
     assert refusal(province, clerk, action) == Refusal(
@@ -331,7 +329,7 @@ def test_merging_units_of_different_kinds_is_refused(province: Ledger, clerk: Re
     )
 
 
-def test_a_unit_listed_twice_in_a_merge_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_a_unit_listed_twice_in_a_merge_is_refused(province: Ledger, clerk: Clerk) -> None:
     action = UnitMerge(codes=["TN-X1-T1", "tn-x1-t1"], into="TN-X1-T2", effective_on="2025-07-01")
 
     assert refusal(province, clerk, action) == Refusal(
@@ -339,7 +337,7 @@ def test_a_unit_listed_twice_in_a_merge_is_refused(province: Ledger, clerk: Reco
     )
 
 
-def test_dissolving_a_dissolved_unit_is_refused(province: Ledger, clerk: Recorder) -> None:
+def test_dissolving_a_dissolved_unit_is_refused(province: Ledger, clerk: Clerk) -> None:
     record(province, clerk, UnitDissolve(code="TN-S1", effective_on="31/08/2024"))
 
     assert refusal(
@@ -381,7 +379,7 @@ MERGED = "unit TN-X1 was merged into TN-X2 on 01/07/2025: record later business 
     ids=lambda action: action.ACTION,
 )
 def test_business_on_a_unit_merged_before_its_date_is_refused(
-    province: Ledger, clerk: Recorder, action
+    province: Ledger, clerk: Clerk, action
 ) -> None:
     record(province, clerk, UnitMerge(codes=["TN-X1"], into="TN-X2", effective_on="2025-07-01"))
 
@@ -389,7 +387,7 @@ def test_business_on_a_unit_merged_before_its_date_is_refused(
 
 
 def test_business_dated_before_a_merge_is_accepted_on_the_merged_unit(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(
         province,
@@ -414,7 +412,7 @@ def test_business_dated_before_a_merge_is_accepted_on_the_merged_unit(
     ids=lambda action: action.ACTION,
 )
 def test_business_on_a_unit_dissolved_before_its_date_is_refused(
-    province: Ledger, clerk: Recorder, action
+    province: Ledger, clerk: Clerk, action
 ) -> None:
     record(province, clerk, UnitDissolve(code="TN-S1", effective_on="31/08/2024"))
 
@@ -433,17 +431,13 @@ def test_business_on_a_unit_dissolved_before_its_date_is_refused(
     ],
     ids=["as-written", "lower-new-tone-placement", "nfd", "upper-spaced"],
 )
-def test_a_unit_is_found_by_any_form_of_its_name(
-    province: Ledger, clerk: Recorder, name: str
-) -> None:
+def test_a_unit_is_found_by_any_form_of_its_name(province: Ledger, clerk: Clerk, name: str) -> None:
     record(province, clerk, SafetyRegister(unit=name, year=2023, effective_on="2023-01-10"))
 
     assert province.history("safety", ["TN-X2", "2023"])[0]["unit"] == "TN-X2"
 
 
-def test_a_name_shared_by_two_units_is_refused_as_ambiguous(
-    province: Ledger, clerk: Recorder
-) -> None:
+def test_a_name_shared_by_two_units_is_refused_as_ambiguous(province: Ledger, clerk: Clerk) -> None:
     record(
         province,
         clerk,
@@ -462,7 +456,7 @@ def test_a_name_shared_by_two_units_is_refused_as_ambiguous(
     )
 
 
-def test_a_unit_neither_code_nor_name_is_not_found(province: Ledger, clerk: Recorder) -> None:
+def test_a_unit_neither_code_nor_name_is_not_found(province: Ledger, clerk: Clerk) -> None:
     action = SafetyRegister(unit="Xã Không Có", year=2023, effective_on="2023-01-10")
 
     assert refusal(province, clerk, action) == Refusal(
@@ -473,7 +467,7 @@ def test_a_unit_neither_code_nor_name_is_not_found(province: Ledger, clerk: Reco
 
 
 def test_renaming_to_the_name_of_an_active_sibling_is_refused(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     action = UnitRename(code="TN-X1-T2", name="thôn  1", effective_on="2020-01-01")
 
@@ -485,7 +479,7 @@ def test_renaming_to_the_name_of_an_active_sibling_is_refused(
 
 
 def test_renaming_to_another_spelling_of_the_same_name_is_accepted(
-    province: Ledger, clerk: Recorder
+    province: Ledger, clerk: Clerk
 ) -> None:
     record(province, clerk, UnitRename(code="TN-X1", name="Xã Hoà Bình", effective_on="2020-01-01"))
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, select
 
 from cli.main import cli
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import Action, UnitRegister
 from projections.runner import Projector, engine_for
 from projections.schema import metadata
@@ -40,7 +40,7 @@ def antq(db_url: str) -> Antq:
     return Antq(db_url)
 
 
-def record(ledger: Ledger, clerk: Recorder, *actions: Action) -> None:
+def record(ledger: Ledger, clerk: Clerk, *actions: Action) -> None:
     """Execute each action in turn (each must be accepted)."""
     for action in actions:
         ledger.execute(action, clerk)

@@ -7,7 +7,7 @@ from unittest import mock
 
 from sqlalchemy import Engine
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import DisputeClose, DisputeSettle
 from ledger.imports import import_file
 from projections import base, runner
@@ -21,7 +21,7 @@ CASE = {"unit": "TN-X2", "case": "HG-02"}
 
 
 def test_catching_up_again_writes_nothing(
-    ledger: Ledger, clerk: Recorder, engine: Engine, projector: Projector
+    ledger: Ledger, clerk: Clerk, engine: Engine, projector: Projector
 ) -> None:
     import_file(ledger, PROVINCE, clerk)
     projector.catch_up()
@@ -33,7 +33,7 @@ def test_catching_up_again_writes_nothing(
 
 
 def test_a_new_projector_on_caught_up_tables_writes_nothing(
-    ledger: Ledger, clerk: Recorder, engine: Engine, projector: Projector
+    ledger: Ledger, clerk: Clerk, engine: Engine, projector: Projector
 ) -> None:
     import_file(ledger, PROVINCE, clerk)
     projector.catch_up()
@@ -45,7 +45,7 @@ def test_a_new_projector_on_caught_up_tables_writes_nothing(
 
 
 def test_a_projector_that_another_overtook_retries_instead_of_duplicating_rows(
-    ledger: Ledger, clerk: Recorder, db_url: str, engine: Engine, tmp_path: Path
+    ledger: Ledger, clerk: Clerk, db_url: str, engine: Engine, tmp_path: Path
 ) -> None:
     import_file(ledger, PROVINCE, clerk)
     first = Projector(ledger, engine)
@@ -72,7 +72,7 @@ def test_a_projector_that_another_overtook_retries_instead_of_duplicating_rows(
 
 
 def test_a_projector_that_another_overtook_does_not_trust_what_it_remembers(
-    ledger: Ledger, clerk: Recorder, engine: Engine, tmp_path: Path
+    ledger: Ledger, clerk: Clerk, engine: Engine, tmp_path: Path
 ) -> None:
     import_file(ledger, PROVINCE, clerk)  # TN-X2 HG-02 is open
     first, second = Projector(ledger, engine), Projector(ledger, engine)
@@ -87,7 +87,7 @@ def test_a_projector_that_another_overtook_does_not_trust_what_it_remembers(
 
 
 def test_a_rebuild_that_forgets_records_mid_batch_equals_one_that_remembers_them(
-    ledger: Ledger, clerk: Recorder, engine: Engine, projector: Projector, tmp_path: Path
+    ledger: Ledger, clerk: Clerk, engine: Engine, projector: Projector, tmp_path: Path
 ) -> None:
     import_file(ledger, PROVINCE, clerk)
 
@@ -98,7 +98,7 @@ def test_a_rebuild_that_forgets_records_mid_batch_equals_one_that_remembers_them
 
 
 def test_a_rebuild_in_small_batches_with_little_memory_equals_one_in_a_single_batch(
-    ledger: Ledger, clerk: Recorder, engine: Engine, projector: Projector, tmp_path: Path
+    ledger: Ledger, clerk: Clerk, engine: Engine, projector: Projector, tmp_path: Path
 ) -> None:
     import_file(ledger, PROVINCE, clerk)
 
@@ -109,7 +109,7 @@ def test_a_rebuild_in_small_batches_with_little_memory_equals_one_in_a_single_ba
 
 
 def test_remembered_facts_stay_bounded_whatever_the_length_of_the_log(
-    ledger: Ledger, clerk: Recorder, projector: Projector
+    ledger: Ledger, clerk: Clerk, projector: Projector
 ) -> None:
     import_file(ledger, PROVINCE, clerk)
 

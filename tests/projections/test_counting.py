@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import (
     Action,
     AwardCorrect,
@@ -41,7 +41,7 @@ PROVINCE = (
 
 
 @pytest.fixture
-def province(ledger: Ledger, clerk: Recorder) -> Ledger:
+def province(ledger: Ledger, clerk: Clerk) -> Ledger:
     record(ledger, clerk, *PROVINCE)
     return ledger
 
@@ -63,7 +63,7 @@ def annul(code: str) -> SafetyAnnul:
 
 
 def standings_after(
-    ledger: Ledger, clerk: Recorder, projector: Projector, *actions: Action
+    ledger: Ledger, clerk: Clerk, projector: Projector, *actions: Action
 ) -> dict[str, Any]:
     record(ledger, clerk, *actions)
     projector.catch_up()
@@ -71,7 +71,7 @@ def standings_after(
 
 
 def test_a_registration_without_a_decision_counts_once_as_registered(
-    province: Ledger, clerk: Recorder, projector: Projector
+    province: Ledger, clerk: Clerk, projector: Projector
 ) -> None:
     result = standings_after(province, clerk, projector, register("P-X1-T1"))
 
@@ -81,7 +81,7 @@ def test_a_registration_without_a_decision_counts_once_as_registered(
 
 
 def test_an_annulled_denial_is_pending_again(
-    province: Ledger, clerk: Recorder, projector: Projector
+    province: Ledger, clerk: Clerk, projector: Projector
 ) -> None:
     actions = (register("P-X1-T1"), deny("P-X1-T1"), annul("P-X1-T1"))
     result = standings_after(province, clerk, projector, *actions)
@@ -92,7 +92,7 @@ def test_an_annulled_denial_is_pending_again(
 
 
 def test_the_ratio_is_recognised_over_registered_to_four_decimals(
-    province: Ledger, clerk: Recorder, projector: Projector
+    province: Ledger, clerk: Clerk, projector: Projector
 ) -> None:
     actions = (*map(register, ("P-X1-T1", "P-X1-T2", "P-X1-T3")), recognise("P-X1-T1"))
     result = standings_after(province, clerk, projector, *actions)
@@ -101,7 +101,7 @@ def test_the_ratio_is_recognised_over_registered_to_four_decimals(
 
 
 def test_agencies_enterprises_and_schools_count_together_as_organisations(
-    province: Ledger, clerk: Recorder, projector: Projector
+    province: Ledger, clerk: Clerk, projector: Projector
 ) -> None:
     codes = ("P-X1-CQ", "P-X1-DN", "P-X1-TR")
     result = standings_after(
@@ -114,9 +114,7 @@ def test_agencies_enterprises_and_schools_count_together_as_organisations(
 
 
 @pytest.fixture
-def flag_raised_later(
-    province: Ledger, clerk: Recorder, projector: Projector
-) -> tuple[Engine, Any]:
+def flag_raised_later(province: Ledger, clerk: Clerk, projector: Projector) -> tuple[Engine, Any]:
     """P-X1 recognised with 2 of its 2 registered areas recognised; one area's recognition is
     annulled afterwards. Returns the engine and a moment before the annulment was recorded."""
     areas = ("P-X1-T1", "P-X1-T2")
@@ -145,7 +143,7 @@ def test_the_flag_is_not_raised_as_known_before_the_annulment(flag_raised_later:
 
 
 def test_a_case_that_failed_resumed_and_settled_counts_once_as_settled(
-    province: Ledger, clerk: Recorder, projector: Projector
+    province: Ledger, clerk: Clerk, projector: Projector
 ) -> None:
     case = {"unit": "P-X1", "case": "HG-01"}
     result = standings_after(
@@ -163,7 +161,7 @@ def test_a_case_that_failed_resumed_and_settled_counts_once_as_settled(
 
 
 def test_a_corrected_award_line_counts_in_the_scope_of_its_new_unit(
-    province: Ledger, clerk: Recorder, projector: Projector
+    province: Ledger, clerk: Clerk, projector: Projector
 ) -> None:
     key = {"issuer": "UBND-P", "decision": "5/QĐ-UBND"}
     record(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.imports import import_file
 from projections.runner import Projector
 from projections.standings import standings
@@ -34,7 +34,7 @@ def imported(antq: Antq) -> Antq:
 
 
 def test_the_example_province_gives_the_standings_of_its_companion_file(
-    ledger: Ledger, clerk: Recorder, engine: Engine, projector: Projector
+    ledger: Ledger, clerk: Clerk, engine: Engine, projector: Projector
 ) -> None:
     import_file(ledger, PROVINCE, clerk)
     projector.catch_up()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.imports import import_file
 
 from ..conftest import EXAMPLES
@@ -21,7 +21,7 @@ COUNTS = ["registered", "recognised", "denied", "annulled"]
 
 
 @pytest.fixture
-def antq_province(antq: Antq, ledger: Ledger, clerk: Recorder) -> Antq:
+def antq_province(antq: Antq, ledger: Ledger, clerk: Clerk) -> Antq:
     import_file(ledger, EXAMPLES / "small-province.jsonl", clerk)
     return antq
 

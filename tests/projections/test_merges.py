@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import (
     AwardDecide,
     DisputeReceive,
@@ -46,7 +46,7 @@ def history_2023(code: str, case: str) -> list:
 
 
 @pytest.fixture
-def merged(ledger: Ledger, clerk: Recorder, projector: Projector) -> Engine:
+def merged(ledger: Ledger, clerk: Clerk, projector: Projector) -> Engine:
     record(
         ledger,
         clerk,
@@ -117,7 +117,7 @@ def test_a_merge_not_yet_in_force_on_the_as_of_date_is_not_followed(merged: Engi
 
 
 def test_merges_are_followed_through_a_chain_of_successors(
-    merged: Engine, ledger: Ledger, clerk: Recorder, projector: Projector
+    merged: Engine, ledger: Ledger, clerk: Clerk, projector: Projector
 ) -> None:
     record(ledger, clerk, UnitMerge(codes=["P-B"], into="P-C", effective_on="2025-01-01"))
     projector.catch_up()

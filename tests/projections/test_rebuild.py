@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import (
     Action,
     AwardAnnul,
@@ -73,7 +73,7 @@ AWARD_KINDS = [("province", "bang_khen"), ("ministry", "bang_khen"), ("commune",
 SPURIOUS = SafetyRegister(unit="Q-C1-T1", year=2023, effective_on="2023-02-10")
 YEARS = (2023, 2024)
 SCOPES = (None, "P", "P-C2", "P-C3", "P-C1-T1", "Q")
-CLERK = Recorder(actor="Nguyễn Thị Thư Ký", role="CA_XA")
+CLERK = Clerk(actor="Nguyễn Thị Thư Ký", role="CA_XA")
 NEXT_IN_CASE = {  # what may follow a case's status (anything else is refused)
     "open": [DisputeAssign, DisputeSettle, DisputeFail, DisputeRefer, DisputeClose],
     "failed": [DisputeResume, DisputeRefer, DisputeClose],

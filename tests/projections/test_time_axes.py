@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import SafetyAnnul, SafetyRecognise, SafetyRegister
 from projections.runner import Projector
 from projections.standings import Point, standings
@@ -37,7 +37,7 @@ PENDING = {"registered": 1, "recognised": 0, "denied": 0, "annulled": 0}
 
 
 @pytest.fixture
-def annulled(ledger: Ledger, clerk: Recorder, projector: Projector) -> datetime:
+def annulled(ledger: Ledger, clerk: Clerk, projector: Projector) -> datetime:
     """T1 recognised for 2024 on 20/12/2024, annulled with effect from April 2025; returns a
     moment after the recognition and before the annulment were recorded."""
     record(
@@ -58,7 +58,7 @@ def annulled(ledger: Ledger, clerk: Recorder, projector: Projector) -> datetime:
 
 
 @pytest.fixture
-def back_dated(ledger: Ledger, clerk: Recorder, projector: Projector) -> datetime:
+def back_dated(ledger: Ledger, clerk: Clerk, projector: Projector) -> datetime:
     """T2's recognition dated 25/12/2024 but recorded later; returns a moment before it was
     recorded."""
     record(
@@ -120,7 +120,7 @@ def test_both_axes_combine_a_legal_date_and_a_moment_of_knowledge(
 
 
 def test_units_registered_after_the_known_at_moment_are_outside_every_scope(
-    engine: Engine, annulled: datetime, ledger: Ledger, clerk: Recorder, projector: Projector
+    engine: Engine, annulled: datetime, ledger: Ledger, clerk: Clerk, projector: Projector
 ) -> None:
     before_unit = moment()
     record(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import (
     AwardAnnul,
     AwardDecide,
@@ -36,7 +36,7 @@ def model(code: str, on: str, field: str = "an ninh trật tự") -> ModelRegist
 
 
 @pytest.fixture
-def models(ledger: Ledger, clerk: Recorder, projector: Projector) -> Engine:
+def models(ledger: Ledger, clerk: Clerk, projector: Projector) -> Engine:
     """M1 runs from 2023 and is dissolved in 2024; M2 starts in 2024; M3 runs throughout and
     is replicated and recognised in 2024."""
     record(
@@ -81,7 +81,7 @@ def test_an_as_of_date_inside_the_year_cuts_the_models_there(models: Engine) -> 
 
 
 @pytest.fixture
-def annulled_award(ledger: Ledger, clerk: Recorder, projector: Projector) -> datetime:
+def annulled_award(ledger: Ledger, clerk: Clerk, projector: Projector) -> datetime:
     """A 2023 award annulled with effect from March 2024; returns a moment between recording
     the decision and the annulment."""
     record(

@@ -31,7 +31,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from ledger.application import Ledger, Recorder
+from ledger.application import Clerk, Ledger
 from ledger.commands import (
     Action,
     AwardAnnul,
@@ -61,7 +61,7 @@ from ledger.commands import (
 )
 from ledger.errors import LedgerError
 
-CLERK = Recorder(actor="Nguyễn Thị Thư Ký", role="CA_XA")
+CLERK = Clerk(actor="Nguyễn Thị Thư Ký", role="CA_XA")
 
 # --- the pools actions draw from ---------------------------------------------------------------
 
