@@ -140,7 +140,7 @@ class UserError(click.ClickException):
 @click.option(
     "--db",
     envvar="ANTQ_DB",
-    default="sqlite:///antq.db",
+    default="sqlite:///antq.db",  # ledger.storage.DEFAULT_URL, not imported: --help stays light
     show_default=True,
     help="Storage URL (env ANTQ_DB).",
 )

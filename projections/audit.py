@@ -12,7 +12,6 @@ from projections.schema import audit_trail
 
 class AuditModel(ReadModel):
     name = "audit"
-    tables = (audit_trail,)
     facts = audit_trail
 
     def define_handlers(self) -> dict[type, Handler]:

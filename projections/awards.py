@@ -11,7 +11,6 @@ from projections.schema import award_decisions, award_facts, award_line_facts
 
 class AwardsModel(ReadModel):
     name = "awards"
-    tables = (award_decisions, award_line_facts, award_facts)
     facts = award_decisions
 
     def define_handlers(self) -> dict[type, Handler]:

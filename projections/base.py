@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Date, DateTime, Engine, Table, select
+from sqlalchemy import Date, DateTime, Engine, Table
 
 Rows = defaultdict[Table, list[dict[str, Any]]]
 Fact = dict[str, Any]  # the columns every fact row shares, in the database's storage form
@@ -34,7 +34,6 @@ class ReadModel(ABC):
     """A named read model: tables it owns, and a handler per event class it projects."""
 
     name: str
-    tables: tuple[Table, ...]
     facts: Table  # the table holding one fact per record event, for ``latest``
 
     def __init__(self, engine: Engine) -> None:
@@ -91,17 +90,10 @@ class ReadModel(ABC):
         return [c for c in self.facts.columns if not isinstance(c.type, Date | DateTime)]
 
     def latest(self, record_id: UUID) -> dict[str, Any]:
-        """The record's latest fact, from memory or from the table."""
+        """The record's latest fact, from memory or read back from the table."""
         key = record_id.hex
         if key not in self._latest:
-            query = (
-                select(self.facts)
-                .where(self.facts.c.record_id == key)
-                .order_by(self.facts.c.position.desc())
-                .limit(1)
-            )
-            with self.engine.connect() as connection:
-                self._latest[key] = dict(connection.execute(query).one()._mapping)
+            self.prefetch({key})
         return self._latest[key]
 
     def forget(self) -> None:

@@ -19,7 +19,6 @@ OUTCOMES = {
 
 class MediationModel(ReadModel):
     name = "mediation"
-    tables = (mediation_facts,)
     facts = mediation_facts
 
     def define_handlers(self) -> dict[type, Handler]:

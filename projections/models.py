@@ -20,7 +20,6 @@ EVENTS = {
 
 class ModelsModel(ReadModel):
     name = "models"
-    tables = (model_facts,)
     facts = model_facts
 
     def define_handlers(self) -> dict[type, Handler]:

@@ -11,7 +11,6 @@ from projections.schema import safety_facts
 
 class SafetyModel(ReadModel):
     name = "safety"
-    tables = (safety_facts,)
     facts = safety_facts
 
     def define_handlers(self) -> dict[type, Handler]:

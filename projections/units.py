@@ -11,7 +11,6 @@ from projections.schema import unit_changes, units
 
 class UnitsModel(ReadModel):
     name = "units"
-    tables = (units, unit_changes)
     facts = units  # one row per unit: what a change needs to know about its unit
 
     def define_handlers(self) -> dict[type, Handler]:
