@@ -98,12 +98,17 @@ def projections() -> None:
 @pass_settings
 def status(settings: Settings, as_json: bool) -> None:
     """Each read model's log position and how many events it is behind."""
-    rows = settings.projector.status()
+    projector = settings.projector
+    rows = projector.status()
     if as_json:
         click.echo(to_json([vars(row) for row in rows]))
         return
     for row in rows:
         click.echo(f"{row.name:<10} position {row.position:>9}  behind by {row.lag}")
+    if projector.rebuilding():
+        click.echo(
+            "a rebuild is running or was interrupted; if none is running: antq projections rebuild"
+        )
 
 
 @projections.command(context_settings=CONTEXT_SETTINGS)

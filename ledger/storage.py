@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.errors import StorageError
@@ -95,6 +95,32 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                     chunk,
                 )
                 found.update(UUID(row[0]) for row in c.fetchall())
+        return found
+
+    def notifications_of(self, record_ids: Sequence[str], before: int) -> list[Notification]:
+        """The events of these records (hex ids) logged before position ``before``, in log
+        order: what a read model replays to recall records it no longer remembers."""
+        found: list[Notification] = []
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(record_ids), ID_QUERY_CHUNK):
+                chunk = list(record_ids[start : start + ID_QUERY_CHUNK])
+                c.execute(
+                    f"SELECT rowid, originator_id, originator_version, topic, state "
+                    f"FROM {self.events_table_name} WHERE originator_id IN "
+                    f"({','.join('?' * len(chunk))}) AND rowid < ?",
+                    [*chunk, before],
+                )
+                found.extend(
+                    Notification(
+                        id=row[0],
+                        originator_id=UUID(row[1]),
+                        originator_version=row[2],
+                        topic=row[3],
+                        state=row[4],
+                    )
+                    for row in c.fetchall()
+                )
+        found.sort(key=lambda notification: notification.id)
         return found
 
     def key_for(self, subject_id: UUID) -> bytes | None:

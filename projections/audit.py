@@ -1,41 +1,73 @@
-"""The flat audit trail: every event with its position, times, actor and record."""
+"""The flat audit trail: every event with its position, both times, the record it belongs to,
+its type, actor, role and source.
+
+Every read model writes these columns on the fact each event produces, so the trail is the union
+of the fact tables; this model only keeps the events no other model projects (import runs, the
+unit-name index)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.domain import CanInitAggregate
+from sqlalchemy import Subquery, select, union_all
 
-from projections.base import Fact, Handler, ReadModel, Rows, fact
-from projections.schema import audit_trail
+from projections.base import Fact, Handler, ReadModel, Rows
+from projections.schema import (
+    award_decisions,
+    award_facts,
+    mediation_facts,
+    model_facts,
+    other_events,
+    safety_facts,
+    unit_changes,
+    units,
+)
+
+TRAIL_COLUMNS = (
+    "position",
+    "effective_on",
+    "recorded_at",
+    "record_id",
+    "record_kind",
+    "event_type",
+    "version",
+    "actor",
+    "role",
+    "source",
+)
+# The tables holding exactly one fact per event they project.
+EVENT_TABLES = (
+    units,
+    unit_changes,
+    safety_facts,
+    model_facts,
+    award_decisions,
+    award_facts,
+    mediation_facts,
+    other_events,
+)
+
+
+def trail() -> Subquery:
+    """Every projected event, one row each (order by ``position`` to read it as a log)."""
+    return union_all(
+        *(select(*(table.c[name] for name in TRAIL_COLUMNS)) for table in EVENT_TABLES)
+    ).subquery("audit_trail")
 
 
 class AuditModel(ReadModel):
     name = "audit"
-    facts = audit_trail
+    facts = other_events
+    takes_unclaimed = True
 
     def define_handlers(self) -> dict[type, Handler]:
-        return {}  # every event: see ``handler_for``
+        return {}  # every event no other model projects: see ``handler_for``
 
     def handler_for(self, event_class: type) -> Handler | None:
-        return self.created if issubclass(event_class, CanInitAggregate) else self.changed
+        return self.logged
 
-    def created(self, event: Any, common: Fact, rows: Rows) -> None:
-        self._row(event, common, rows, event.mutate(None).label())
+    def logged(self, event: Any, common: Fact, rows: Rows) -> None:
+        rows[other_events].append(common)
 
-    def changed(self, event: Any, common: Fact, rows: Rows) -> None:
-        self._row(event, common, rows, self.latest(event.originator_id)["record"])
-
-    def _row(self, event: Any, common: Fact, rows: Rows, record: str) -> None:
-        self.add(
-            rows,
-            fact(
-                common,
-                record=record,
-                event=type(event).__name__,
-                version=event.originator_version,
-                actor=event.actor,
-                role=event.role,
-                source=event.source,
-            ),
-        )
+    def remembers(self, record_id: str) -> bool:
+        return True  # nothing to remember

@@ -37,6 +37,7 @@ class AwardsModel(ReadModel):
             self._line(event, common, rows, line)
 
     def corrected(self, event: Any, common: Fact, rows: Rows) -> None:
+        self.add(rows, fact(common, event="corrected"), award_facts)  # the event's own fact
         self._line(event, common, rows, event.line)
 
     def _line(self, event: Any, common: Fact, rows: Rows, line: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
 """What every read model shares: fact rows from events, and a bounded memory of each record's
-latest fact (read back from the model's own table when forgotten)."""
+latest fact (recalled from the log when forgotten)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,26 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Date, DateTime, Engine, Table
+from sqlalchemy import Engine, Table
 
 Rows = defaultdict[Table, list[dict[str, Any]]]
 Fact = dict[str, Any]  # the columns every fact row shares, in the database's storage form
 Handler = Callable[[Any, Fact, Rows], None]
-PREFETCH_CHUNK = 500
-REMEMBERED_RECORDS = 20_000  # per read model; beyond this, facts are read back from the table
+REMEMBERED_RECORDS = (
+    10_000  # per read model and generation; older records are recalled from the log
+)
+
+
+class _Unwritten(dict):
+    """Rows that are never written: every table's list is a fresh, forgotten one."""
+
+    def __missing__(self, table: Table) -> list[dict[str, Any]]:
+        return []
+
+
+# Where a handler's rows go when it only updates what its model remembers (recalling a record,
+# or re-applying an event the model had already projected).
+UNWRITTEN: Rows = _Unwritten()  # type: ignore[assignment]
 
 
 def utc(moment: datetime) -> datetime:
@@ -35,10 +48,14 @@ class ReadModel(ABC):
 
     name: str
     facts: Table  # the table holding one fact per record event, for ``latest``
+    takes_unclaimed = False  # whether it projects only the events no other model does
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Two generations of remembered facts: records touched lately, and those touched in the
+        # generation before. A record forgotten by both is recalled from the log.
         self._latest: dict[str, dict[str, Any]] = {}
+        self._older: dict[str, dict[str, Any]] = {}
         self.handlers: dict[type, Handler] = self.define_handlers()
 
     @abstractmethod
@@ -57,45 +74,22 @@ class ReadModel(ABC):
             self._latest[row["record_id"]] = row
 
     def trim(self) -> None:
-        """Forget remembered facts once there are too many. Only between batches: a fact of
-        the batch being built is not in the table yet, so it cannot be read back."""
+        """Between batches, once the young generation is full, forget the older one; the
+        projector recalls a forgotten record by replaying its earlier events from the log."""
         if len(self._latest) > REMEMBERED_RECORDS:
-            self._latest.clear()
+            self._older, self._latest = self._latest, {}
 
-    def prefetch(self, record_ids: set[str]) -> None:
-        """Read back, in a few queries, the latest facts of records this model forgot."""
-        missing = [key for key in record_ids if key not in self._latest]
-        if not missing:
-            return
-        names = [column.name for column in self._kept_columns()]
-        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        table = self.facts.name
-        with self.engine.connect() as connection:
-            for start in range(0, len(missing), PREFETCH_CHUNK):
-                chunk = missing[start : start + PREFETCH_CHUNK]
-                # Driver-level SQL: SQLAlchemy's per-row result processing would cost more
-                # than the lookups themselves.
-                statement = (
-                    f"SELECT {', '.join('f.' + name for name in names)} FROM {table} f JOIN "
-                    f"(SELECT MAX(position) AS last FROM {table} WHERE record_id IN "
-                    f"({', '.join([mark] * len(chunk))}) GROUP BY record_id) l "
-                    "ON f.position = l.last"
-                )
-                for values in connection.exec_driver_sql(statement, tuple(chunk)):
-                    row = dict(zip(names, values, strict=True))
-                    self._latest[row["record_id"]] = row
-
-    def _kept_columns(self) -> list[Any]:
-        """The columns a handler reads back: all but the dates, which come with each event."""
-        return [c for c in self.facts.columns if not isinstance(c.type, Date | DateTime)]
+    def remembers(self, record_id: str) -> bool:
+        """Whether this model holds the latest fact of the record (hex id)."""
+        return record_id in self._latest or record_id in self._older
 
     def latest(self, record_id: UUID) -> dict[str, Any]:
-        """The record's latest fact, from memory or read back from the table."""
+        """The record's latest fact (the projector recalled it if it had been forgotten)."""
         key = record_id.hex
-        if key not in self._latest:
-            self.prefetch({key})
-        return self._latest[key]
+        found = self._latest.get(key)
+        return self._older[key] if found is None else found
 
     def forget(self) -> None:
         """Drop remembered facts (after a rolled-back batch)."""
         self._latest.clear()
+        self._older.clear()

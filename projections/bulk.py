@@ -26,6 +26,13 @@ def _sqlite_moment(moment: datetime) -> str:
     return utc(moment).isoformat(" ", "microseconds")
 
 
+@functools.lru_cache(maxsize=256)
+def _kind_and_type(event_class: type) -> tuple[str, str]:
+    """("MediationCase", "Settled") for the event class MediationCase.Settled."""
+    kind, _, name = event_class.__qualname__.rpartition(".")
+    return kind, name
+
+
 class FactWriter:
     """Builds the common columns of fact rows and inserts rows, for one database dialect."""
 
@@ -35,7 +42,8 @@ class FactWriter:
         self._statements: dict[Table, tuple[str, list[str]]] = {}
 
     def common(self, event: Any, position: int) -> Fact:
-        """Position, legal date, recording time (UTC) and record id of ``event``."""
+        """The columns every fact of ``event`` shares: position, legal date, recording time
+        (UTC), the record (id and kind), and the event's type, version, actor, role, source."""
         if self._sqlite:
             effective_on, recorded_at = (
                 _sqlite_day(event.effective_on),
@@ -43,24 +51,26 @@ class FactWriter:
             )
         else:
             effective_on, recorded_at = event.effective_on, utc(event.timestamp)
+        record_kind, event_type = _kind_and_type(type(event))
         return {
             "position": position,
             "effective_on": effective_on,
             "recorded_at": recorded_at,
             "record_id": event.originator_id.hex,
+            "record_kind": record_kind,
+            "event_type": event_type,
+            "version": event.originator_version,
+            "actor": event.actor,
+            "role": event.role,
+            "source": event.source,
         }
 
     def insert(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert ``rows`` (dicts keyed by column name; missing columns are NULL)."""
-        statement, names = self._statement(table)
-        connection.exec_driver_sql(statement, [tuple(map(row.get, names)) for row in rows])
-
-    def _statement(self, table: Table) -> tuple[str, list[str]]:
         if table not in self._statements:
             names = [column.name for column in table.columns]
             marks = ", ".join([self._mark] * len(names))
-            self._statements[table] = (
-                f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})",
-                names,
-            )
-        return self._statements[table]
+            statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+            self._statements[table] = (statement, names)
+        statement, names = self._statements[table]
+        connection.exec_driver_sql(statement, [tuple(map(row.get, names)) for row in rows])

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, insert, select, update
 from sqlalchemy import event as sqlalchemy_events
 
 from ledger.application import Ledger
+from ledger.errors import LedgerError
 from projections.audit import AuditModel
 from projections.awards import AwardsModel
-from projections.base import Handler, ReadModel, Rows
+from projections.base import UNWRITTEN, Handler, ReadModel, Rows
 from projections.bulk import FactWriter
 from projections.mediation import MediationModel
 from projections.models import ModelsModel
@@ -23,8 +24,13 @@ from projections.schema import metadata, positions
 from projections.units import UnitsModel
 
 PAGE = 5000  # events per transaction
+REBUILDING = "(rebuilding)"  # a positions row present while a rebuild has not finished
 READ_MODELS = (UnitsModel, SafetyModel, ModelsModel, AwardsModel, MediationModel, AuditModel)
 Progress = Callable[[int], None]
+
+
+class RebuildUnfinished(LedgerError):
+    """Raised when the read models are half-built: a rebuild is running or was interrupted."""
 
 
 class ConcurrentCatchUp(Exception):
@@ -66,28 +72,48 @@ class Projector:
         self.ledger = ledger
         self.engine = engine
         self.models: list[ReadModel] = [model(engine) for model in READ_MODELS]
+        self._names = [model.name for model in self.models]
         self._handlers: dict[type, list[tuple[ReadModel, Handler]]] = {}
         self._committed: dict[str, int] = {}  # the positions this projector last committed
         self._writer = FactWriter(engine.dialect)
         self._ensure_tables()
 
-    def _ensure_tables(self) -> None:
+    def _ensure_tables(self, rebuilding: bool = False) -> None:
+        """Create missing tables and positions; mark a rebuild as begun when ``rebuilding``."""
         metadata.create_all(self.engine)
         with self.engine.begin() as connection:
             known = set(connection.scalars(select(positions.c.name)))
-            missing = [{"name": m.name, "position": 0} for m in self.models if m.name not in known]
+            names = [*self._names, REBUILDING] if rebuilding else self._names
+            missing = [{"name": name, "position": 0} for name in names if name not in known]
             if missing:
                 connection.execute(insert(positions), missing)
 
-    def positions(self) -> dict[str, int]:
+    def _stored_positions(self) -> dict[str, int]:
         with self.engine.connect() as connection:
             return dict(connection.execute(select(positions.c.name, positions.c.position)).all())
+
+    def rebuilding(self) -> bool:
+        """Whether a rebuild is running, or was interrupted and must be run again."""
+        return REBUILDING in self._stored_positions()
+
+    def positions(self) -> dict[str, int]:
+        """Each read model's position: every event up to it is applied, none after it."""
+        stored = self._stored_positions()
+        if REBUILDING in stored:
+            raise RebuildUnfinished(
+                "the read models are being rebuilt, or a rebuild was interrupted; "
+                "wait for it or run: antq projections rebuild"
+            )
+        return stored
 
     def status(self) -> list[Status]:
         """Each read model's position and how many events it is behind."""
         head = self.ledger.recorder.max_notification_id() or 0
+        stored = self._stored_positions()
         return [
-            Status(name, position, head - position) for name, position in self.positions().items()
+            Status(name, position, head - position)
+            for name, position in stored.items()
+            if name != REBUILDING
         ]
 
     def catch_up(self, progress: Progress | None = None) -> int:
@@ -106,53 +132,82 @@ class Projector:
             for model in self.models:
                 model.forget()
         start = min(reached[m.name] for m in self.models)
+        return self.project(start, None, reached, progress)
+
+    def project(
+        self,
+        start: int,
+        stop: int | None,
+        reached: dict[str, int] | None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Apply the events after ``start`` (through ``stop``, or the head) in batches; return
+        the position reached.
+
+        With ``reached`` (each model's stored position), every batch also moves the positions,
+        compare-and-set; without it, only rows are written: a rebuild sets the positions at
+        the end.
+        """
+        models_reached = reached if reached is not None else dict.fromkeys(self._names, start)
         while notifications := self.ledger.recorder.select_notifications(
-            start=start, limit=PAGE, inclusive_of_start=False
+            start=start, limit=PAGE, stop=stop, inclusive_of_start=False
         ):
             events = [self.ledger.mapper.to_domain_event(n) for n in notifications]
-            self._prefetch(events)
+            self._recall(events, before=notifications[0].id)
             rows: Rows = defaultdict(list)
             for notification, event in zip(notifications, events, strict=True):
                 common = self._writer.common(event, notification.id)
                 for model, handler in self._handlers_of(type(event)):
-                    if notification.id > reached[model.name]:
-                        handler(event, common, rows)
+                    # A model already past this event only updates what it remembers.
+                    past = notification.id <= models_reached[model.name]
+                    handler(event, common, UNWRITTEN if past else rows)
             end = notifications[-1].id
             self._commit(rows, reached, end)
             for model in self.models:
-                reached[model.name] = end
+                models_reached[model.name] = end
                 model.trim()
-            self._committed = dict(reached)
+            if reached is not None:
+                self._committed = dict(reached)
             start = end
             if progress:
                 progress(len(notifications))
         return start
 
-    def _prefetch(self, events: list[Any]) -> None:
-        """Let each model read back, in bulk, the records this batch continues."""
-        continuing: defaultdict[ReadModel, set[str]] = defaultdict(set)
+    def _recall(self, events: list[Any], before: int) -> None:
+        """Replay, without writing rows, the earlier events of records this batch continues
+        that some model no longer remembers (the log is the memory of last resort)."""
+        forgotten: set[str] = set()
         for event in events:
             if event.originator_version > 1:
-                for model, _ in self._handlers_of(type(event)):
-                    continuing[model].add(event.originator_id.hex)
-        for model, record_ids in continuing.items():
-            model.prefetch(record_ids)
+                key = event.originator_id.hex
+                if not all(model.remembers(key) for model, _ in self._handlers_of(type(event))):
+                    forgotten.add(key)
+        if not forgotten:
+            return
+        for notification in self.ledger.recorder.notifications_of(sorted(forgotten), before):
+            event = self.ledger.mapper.to_domain_event(notification)
+            common = self._writer.common(event, notification.id)
+            for _, handler in self._handlers_of(type(event)):
+                handler(event, common, UNWRITTEN)
 
     def _handlers_of(self, event_class: type) -> list[tuple[ReadModel, Handler]]:
         if event_class not in self._handlers:
-            pairs = [(m, m.handler_for(event_class)) for m in self.models]
+            pairs = [(m, m.handler_for(event_class)) for m in self.models if not m.takes_unclaimed]
+            if not any(handler for _, handler in pairs):
+                pairs = [(m, m.handler_for(event_class)) for m in self.models if m.takes_unclaimed]
             self._handlers[event_class] = [(m, h) for m, h in pairs if h is not None]
         return self._handlers[event_class]
 
-    def _commit(self, rows: Rows, reached: dict[str, int], end: int) -> None:
-        """Move every position to ``end`` and insert the batch's rows, in one transaction.
+    def _commit(self, rows: Rows, reached: dict[str, int] | None, end: int) -> None:
+        """Move every position to ``end`` (unless ``reached`` is None) and insert the batch's
+        rows, in one transaction.
 
         Positions move first, compare-and-set: a projector that another process overtook stops
         there (ConcurrentCatchUp) before writing a single row, and starts again from the stored
         positions.
         """
         with self.engine.begin() as connection:
-            for model in self.models:
+            for model in self.models if reached is not None else ():
                 moved = connection.execute(
                     update(positions)
                     .where(positions.c.name == model.name)
@@ -165,9 +220,19 @@ class Projector:
                 self._writer.insert(connection, table, table_rows)
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Drop every read model and project the whole log again."""
+        """Drop every read model and project the whole log again.
+
+        A marker row says the rebuild is unfinished until the end, so that reads refuse
+        half-built tables and an interrupted rebuild is run again rather than resumed.
+        """
+        head = self.ledger.recorder.max_notification_id() or 0
         metadata.drop_all(self.engine)
         for model in self.models:
             model.forget()
-        self._ensure_tables()
+        self._ensure_tables(rebuilding=True)
+        self.project(0, head, None, progress)
+        with self.engine.begin() as connection:
+            connection.execute(update(positions).values(position=head))
+            connection.execute(delete(positions).where(positions.c.name == REBUILDING))
+        self._committed = self.positions()
         return self.catch_up(progress)

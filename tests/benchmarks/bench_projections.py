@@ -1,6 +1,6 @@
 """Benchmark: projection rebuild and standings against reading the log, measured in the same run.
 
-    python -m tests.benchmarks.bench_projections [--events 1000000]
+    python -m tests.benchmarks.bench_projections [--events 1000000] [--order receipts-first]
 
 Targets (issue 3): a full rebuild runs at >= 0.5x the rate of merely reading and deserialising the
 same log; its peak memory stays under 300 MB and does not grow with the log; `standings` on the
@@ -28,24 +28,45 @@ COMMUNES = 100
 CASES_2023 = 5_000
 
 
-def write_cases(path: Path, years: dict[int, int]) -> None:
-    """Cases received on 1 March of each year and settled on 5 March: two events each."""
+def write_cases(path: Path, years: dict[int, int], order: str = "monthly") -> None:
+    """Two events a case: received, then settled.
+
+    ``monthly``, the order a real logbook has: each month's cases are received on the 1st and
+    settled on the 1st of the next month. ``receipts-first``: every case of every year is
+    received before any is settled, the worst order for a projector with bounded memory.
+    """
     with path.open("w", encoding="utf-8") as file:
-        for verb, day in (("receive", "01"), ("settle", "05")):
-            for year, cases in years.items():
-                for n in range(cases):
-                    file.write(
-                        f'{{"action": "dispute.{verb}", "unit": "BX-C{n % COMMUNES:03d}", '
-                        f'"case": "HG-{year}-{n:07d}", "effective_on": "{year}-03-{day}"}}\n'
-                    )
+
+        def line(verb: str, year: int, n: int, on: str) -> None:
+            file.write(
+                f'{{"action": "dispute.{verb}", "unit": "BX-C{n % COMMUNES:03d}", '
+                f'"case": "HG-{year}-{n:07d}", "effective_on": "{on}"}}\n'
+            )
+
+        if order == "receipts-first":
+            for verb, day in (("receive", "01"), ("settle", "05")):
+                for year, cases in years.items():
+                    for n in range(cases):
+                        line(verb, year, n, f"{year}-03-{day}")
+            return
+        for year, cases in years.items():
+            months = [range(cases * m // 12, cases * (m + 1) // 12) for m in range(12)]
+            for month, numbers in enumerate(months, start=1):
+                for n in numbers:
+                    line("receive", year, n, f"{year}-{month:02d}-01")
+                if month > 1:
+                    for n in months[month - 2]:
+                        line("settle", year, n, f"{year}-{month:02d}-01")
+            for n in months[11]:
+                line("settle", year, n, f"{year}-12-31")
 
 
-def build(folder: Path, name: str, years: dict[int, int]) -> str:
+def build(folder: Path, name: str, years: dict[int, int], order: str = "monthly") -> str:
     """A ledger holding the units and the cases of ``years``; returns its URL."""
     url = f"sqlite:///{folder / name}"
     units, cases = folder / f"{name}.units.jsonl", folder / f"{name}.cases.jsonl"
     write_units_file(units, COMMUNES)
-    write_cases(cases, years)
+    write_cases(cases, years, order)
     run(ANTQ, "--db", url, "--actor", "bench", "import", str(units))
     run(ANTQ, "--db", url, "--actor", "bench", "import", str(cases))
     return url
@@ -91,20 +112,21 @@ def standings_ms(url: str, repeats: int = 15) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--order", choices=["monthly", "receipts-first"], default="monthly")
     args = parser.parse_args()
     earlier = (args.events - 2 * CASES_2023) // 2 // 10
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        small = build(folder, "small.db", {2023: CASES_2023})
-        large = build(
-            folder, "large.db", {**{y: earlier for y in range(2013, 2023)}, 2023: CASES_2023}
-        )
+        small = build(folder, "small.db", {2023: CASES_2023}, args.order)
+        years = {**{y: earlier for y in range(2013, 2023)}, 2023: CASES_2023}
+        large = build(folder, "large.db", years, args.order)
         events, baseline = read_rate(large)
         seconds, peak_large = rebuild(large)
         _, peak_small = rebuild(small)
         small_ms, large_ms = standings_ms(small), standings_ms(large)
     rate = events / seconds
-    print(f"log: {events:,} events (large), 10,000 events of 2023 in both ledgers")
+    print(f"log: {events:,} events (large), 10,000 events of 2023 in both ledgers, "
+          f"order: {args.order}")  # fmt: skip
     print(f"read and deserialise the log (baseline): {baseline:,.0f} events/s")
     print(f"antq projections rebuild:                {rate:,.0f} events/s  ({seconds:.1f} s)")
     print(f"ratio: {rate / baseline:.2f}  (target >= 0.5)")

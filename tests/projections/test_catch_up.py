@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from sqlalchemy import Engine
 
 from ledger.application import Clerk, Ledger
 from ledger.commands import DisputeClose, DisputeSettle
 from ledger.imports import import_file
 from projections import base, runner
-from projections.runner import ConcurrentCatchUp, Projector
+from projections.runner import ConcurrentCatchUp, Projector, RebuildUnfinished
 
 from ..conftest import EXAMPLES
 from .conftest import dump, rebuilt_elsewhere, record
@@ -116,5 +117,34 @@ def test_remembered_facts_stay_bounded_whatever_the_length_of_the_log(
     with mock.patch.object(base, "REMEMBERED_RECORDS", 2), mock.patch.object(runner, "PAGE", 3):
         projector.rebuild()
 
-    # At most the limit, plus the records of one batch (3 events), per read model.
-    assert max(len(model._latest) for model in projector.models) <= 2 + 3
+    # Two generations, each at most the limit plus the records of one batch (3 events).
+    assert max(len(m._latest) + len(m._older) for m in projector.models) <= 2 * (2 + 3)
+
+
+def test_an_interrupted_rebuild_is_refused_by_reads_and_completed_by_running_it_again(
+    ledger: Ledger, clerk: Clerk, engine: Engine, projector: Projector, tmp_path: Path
+) -> None:
+    import_file(ledger, PROVINCE, clerk)
+    projector.catch_up()
+    commit = projector._commit
+    batches = []
+
+    def killed_after_one_batch(*args, **kwargs):
+        if batches:
+            raise KeyboardInterrupt
+        batches.append(commit(*args, **kwargs))
+
+    with (
+        mock.patch.object(runner, "PAGE", 3),
+        mock.patch.object(projector, "_commit", killed_after_one_batch),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        projector.rebuild()
+
+    with pytest.raises(RebuildUnfinished, match="antq projections rebuild"):
+        Projector(ledger, engine).catch_up()
+    assert Projector(ledger, engine).rebuilding()
+
+    Projector(ledger, engine).rebuild()
+
+    assert dump(engine) == rebuilt_elsewhere(ledger, tmp_path)
