@@ -30,6 +30,7 @@ LAZY_COMMANDS = {
     "standings": ("cli.report", "standings", "Standings of a year and scope, on both time axes."),
     "projections": ("cli.report", "projections", "Show or rebuild the read models."),
     "export": ("cli.report", "export", "Write inspectors' reports (CSV, JSON Lines, XLSX)."),
+    "audit": ("cli.audit", "audit", "Prove the log was not altered: verify, digest, prove."),
     "import": ("cli.bulk", "import_command", "Import a JSON Lines file of actions."),
     "demo": ("cli.bulk", "demo", "Record a realistic demo province (Bình Thuận 2023)."),
 }
@@ -68,6 +69,32 @@ class Settings:
 
             self._projector = Projector(self.ledger, engine_for(self.db))
         return self._projector
+
+    def signing_key(self) -> Any:
+        """The ledger's Ed25519 key, created (with a notice) on first use."""
+        from ledger.signing import key_path, load_or_create_key
+
+        path = key_path(self.database_file())
+        existed = path.exists()
+        key = load_or_create_key(path)
+        if not existed:
+            click.echo(
+                f"created the ledger's signing key {path} (keep it secret and backed up; "
+                "give inspectors `antq audit public-key`)",
+                err=True,
+            )
+        return key
+
+    def public_key(self) -> bytes | None:
+        """The ledger's public key, when its signing key is at hand."""
+        from ledger.signing import key_path, load_or_create_key, public_bytes
+
+        path = key_path(self.database_file())
+        return public_bytes(load_or_create_key(path)) if path.exists() else None
+
+    def database_file(self) -> str | None:
+        """The SQLite file of ``--db``, if the ledger is in one."""
+        return self.db[len("sqlite:///") :] if self.db.startswith("sqlite:///") else None
 
     @property
     def recorder(self) -> Any:

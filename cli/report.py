@@ -164,17 +164,30 @@ def export(ctx: click.Context, fmt, out, year, scope, as_of, known_at, lang) -> 
         "as_of": as_of.isoformat() if as_of else None,
         "known_at": known_at.isoformat() if known_at else None,
     }
-    manifest = write_bundle(build_reports(engine, years, scope, point), out, fmt, lang, about)
+    from ledger.audit import issue_checkpoint
+    from ledger.signing import sign_document
+
+    key = settings.signing_key()
+    about["checkpoint"] = vars(issue_checkpoint(settings.ledger.recorder, key, through=position))
+    reports = build_reports(engine, years, scope, point)
+    manifest = write_bundle(reports, out, fmt, lang, about, lambda m: sign_document(key, m))
     click.echo(f"wrote {len(manifest['files'])} files to {out} (log position {position}); "
                f"check them with: antq export verify {out}")  # fmt: skip
 
 
 @export.command("verify", context_settings=CONTEXT_SETTINGS)
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def verify_export(folder: Path) -> None:
-    """Check an export bundle against its manifest, with no database (exit 3 if altered)."""
+@click.option("--public-key", help="The ledger's published public key (hex) to check against.")
+def verify_export(folder: Path, public_key: str | None) -> None:
+    """Check an export bundle with no database: every file against the manifest, and the
+    signatures of the manifest and of the ledger's checkpoint in it (exit 3 if altered)."""
+    from cli.audit import hex_key
+    from ledger.signing import fingerprint
     from projections.exports import verify_bundle
 
-    manifest = verify_bundle(folder)
+    manifest = verify_bundle(folder, hex_key(public_key))
+    checkpoint = manifest["checkpoint"]
     click.echo(f"OK: {len(manifest['files'])} files match the manifest "
-               f"(log position {manifest.get('log_position')})")  # fmt: skip
+               f"(log position {manifest.get('log_position')}); signed checkpoint of "
+               f"{checkpoint['tree_size']} events, root {checkpoint['root']}, key "
+               f"{fingerprint(bytes.fromhex(checkpoint['public_key']))}")  # fmt: skip

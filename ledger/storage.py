@@ -11,7 +11,8 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from ledger.errors import StorageError
+from ledger.errors import IntegrityError, StorageError
+from ledger.merkle import Frontier, Node, frontier_nodes, leaf_hash
 
 DEFAULT_URL = "sqlite:///antq.db"
 # Seconds a writer waits for another process's transaction before giving up.
@@ -43,18 +44,100 @@ def environment_for(url: str) -> dict[str, str]:
     raise StorageError(f"--db {url!r}: unknown storage; use sqlite:///FILE")
 
 
+TREE_TABLES = (
+    # Leaf i covers the i-th event of the log, at ``position``.
+    "CREATE TABLE IF NOT EXISTS integrity_leaves "
+    "(idx INTEGER PRIMARY KEY, position INTEGER NOT NULL UNIQUE, hash BLOB NOT NULL)",
+    # The root of every complete subtree above the leaves (level >= 1).
+    "CREATE TABLE IF NOT EXISTS integrity_nodes "
+    "(level INTEGER, idx INTEGER, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID",
+    # Signed checkpoints the ledger has issued (antq audit digest, exports, proofs).
+    "CREATE TABLE IF NOT EXISTS integrity_checkpoints "
+    "(tree_size INTEGER PRIMARY KEY, log_position INTEGER NOT NULL, root BLOB NOT NULL, "
+    "created_at TEXT NOT NULL, public_key BLOB NOT NULL, signature BLOB NOT NULL)",
+)
+
+
+def tree_size(c: Any) -> int:
+    """How many leaves the stored tree has."""
+    c.execute("SELECT MAX(idx) FROM integrity_leaves")
+    last = c.fetchone()[0]
+    return 0 if last is None else last + 1
+
+
+def stored_node(c: Any, level: int, index: int) -> bytes:
+    """A stored complete subtree's root (a leaf at level 0)."""
+    if level == 0:
+        c.execute("SELECT hash FROM integrity_leaves WHERE idx = ?", (index,))
+    else:
+        c.execute("SELECT hash FROM integrity_nodes WHERE level = ? AND idx = ?", (level, index))
+    row = c.fetchone()
+    if row is None:
+        raise IntegrityError(
+            f"the integrity tree lacks node {level}/{index}: run antq audit verify"
+        )
+    return bytes(row[0])
+
+
+def stored_frontier(c: Any, size: int | None = None) -> Frontier:
+    """The stored tree (of ``size`` leaves, by default all of it), ready to grow or give its
+    root."""
+    size = tree_size(c) if size is None else size
+    return Frontier(size, [stored_node(c, lvl, idx) for lvl, idx in frontier_nodes(size)])
+
+
+def append_to_tree(
+    c: Any, events: Sequence[tuple[UUID | str, int, str, bytes]], positions: Sequence[int]
+) -> None:
+    """Add a leaf for each new event (record id, version, topic, state) at its position, and
+    every node the leaves complete, in the caller's write transaction."""
+    frontier = stored_frontier(c)
+    first = frontier.size
+    nodes: list[Node] = []
+    for (record_id, version, topic, state), position in zip(events, positions, strict=True):
+        frontier.append(leaf_hash(position, record_id, version, topic, state), nodes)
+    c.executemany(
+        "INSERT INTO integrity_leaves (idx, position, hash) VALUES (?, ?, ?)",
+        [(idx, positions[idx - first], value) for level, idx, value in nodes if level == 0],
+    )
+    c.executemany(
+        "INSERT INTO integrity_nodes (level, idx, hash) VALUES (?, ?, ?)",
+        [node for node in nodes if node[0] > 0],
+    )
+
+
 def _hex(record_id: UUID | str) -> str:
     return record_id.hex if isinstance(record_id, UUID) else record_id
 
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
-    """Stores events and, in the same transaction, the keys of new personal-data subjects."""
+    """Stores events and, in the same transaction, the keys of new personal-data subjects and
+    the Merkle tree's new leaves and nodes (``ledger.merkle``)."""
 
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
             "CREATE TABLE IF NOT EXISTS subject_keys (subject_id TEXT PRIMARY KEY, key BLOB)",
+            *TREE_TABLES,
         ]
+
+    def _create_table(self, c: SQLiteCursor) -> None:
+        c.execute("SELECT 1 FROM sqlite_master WHERE name = 'integrity_leaves'")
+        tree_is_new = c.fetchone() is None
+        super()._create_table(c)
+        if tree_is_new:
+            # A ledger written before the tree existed: cover what it holds, once. Later, an
+            # event without a leaf can only have been written around the ledger.
+            c.execute(f"SELECT rowid, * FROM {self.events_table_name} ORDER BY rowid")
+            rows = c.fetchall()
+            append_to_tree(
+                c,
+                [
+                    (r["originator_id"], r["originator_version"], r["topic"], r["state"])
+                    for r in rows
+                ],
+                [r["rowid"] for r in rows],
+            )
 
     def _insert_events(
         self,
@@ -80,7 +163,13 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         # new rows are the contiguous block ending at the maximum.
         c.execute(self.select_max_notification_id_statement)
         last = c.fetchone()[0]
-        return list(range(last - len(stored_events) + 1, last + 1))
+        positions = list(range(last - len(stored_events) + 1, last + 1))
+        append_to_tree(
+            c,
+            [(s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events],
+            positions,
+        )
+        return positions
 
     def existing_ids(self, record_ids: Sequence[UUID]) -> set[UUID]:
         """Which of these record ids have events (one query per few hundred ids)."""

@@ -7,11 +7,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import LedgerError
+from ledger.errors import IntegrityError, LedgerError
 from projections.reports import Column, Report
 
 FORMATS = ("csv", "jsonl", "xlsx")
@@ -39,9 +40,15 @@ class ExportError(LedgerError):
 
 
 def write_bundle(
-    reports: list[Report], out: Path, fmt: str, lang: str, about: dict[str, Any]
+    reports: list[Report],
+    out: Path,
+    fmt: str,
+    lang: str,
+    about: dict[str, Any],
+    sign: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> dict[str, Any]:
-    """Write the reports into ``out`` in ``fmt`` and a manifest; return the manifest."""
+    """Write the reports into ``out`` in ``fmt`` and a manifest that ``sign`` signs (with the
+    ledger's checkpoint in ``about``); return the manifest."""
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         written = [_write_xlsx(reports, out / "antq-report.xlsx", lang)]
@@ -57,12 +64,15 @@ def write_bundle(
             for path in written
         ],
     }
+    manifest = sign(manifest)
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return manifest
 
 
-def verify_bundle(folder: Path) -> dict[str, Any]:
-    """Check every file of a bundle against its manifest. Raises ExportError on any mismatch."""
+def verify_bundle(folder: Path, trusted_key: bytes | None = None) -> dict[str, Any]:
+    """Check every file of a bundle against its manifest, and the manifest's and checkpoint's
+    signatures (by ``trusted_key`` if given, else by the key the checkpoint names). Raises
+    ExportError on any mismatch."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError) as error:
@@ -79,7 +89,21 @@ def verify_bundle(folder: Path) -> dict[str, Any]:
             raise ExportError(f"{path}: listed in the manifest but missing")
         if _sha256(path) != entry["sha256"]:
             raise ExportError(f"{path}: SHA-256 differs from the manifest: the file was changed")
+    _check_signatures(manifest, folder / MANIFEST, trusted_key)
     return manifest
+
+
+def _check_signatures(manifest: dict[str, Any], where: Path, trusted_key: bytes | None) -> None:
+    from ledger.signing import Checkpoint, check_document
+
+    if not isinstance(manifest.get("checkpoint"), dict):
+        raise ExportError(f"{where}: no signed checkpoint")
+    try:
+        checkpoint = Checkpoint.from_dict(manifest["checkpoint"], str(where))
+        checkpoint.check_signature(trusted_key)
+        check_document(manifest, trusted_key or bytes.fromhex(checkpoint.public_key), str(where))
+    except (IntegrityError, ValueError) as error:
+        raise ExportError(str(error)) from None
 
 
 def _sha256(path: Path) -> str:
