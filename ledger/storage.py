@@ -18,6 +18,7 @@ DEFAULT_URL = "sqlite:///antq.db"
 # Seconds a writer waits for another process's transaction before giving up.
 LOCK_TIMEOUT_SECONDS = 60
 ID_QUERY_CHUNK = 500
+BACKFILL_BATCH = 10_000  # events covered per step when a pre-tree ledger is first opened
 
 
 def environment_for(url: str) -> dict[str, str]:
@@ -128,16 +129,21 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         if tree_is_new:
             # A ledger written before the tree existed: cover what it holds, once. Later, an
             # event without a leaf can only have been written around the ledger.
-            c.execute(f"SELECT rowid, * FROM {self.events_table_name} ORDER BY rowid")
-            rows = c.fetchall()
-            append_to_tree(
-                c,
-                [
-                    (r["originator_id"], r["originator_version"], r["topic"], r["state"])
-                    for r in rows
-                ],
-                [r["rowid"] for r in rows],
+            self._cover_existing_events(c)
+
+    def _cover_existing_events(self, c: SQLiteCursor) -> None:
+        after = 0
+        while True:
+            c.execute(
+                f"SELECT rowid, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (after, BACKFILL_BATCH),
             )
+            rows = c.fetchall()
+            if not rows:
+                return
+            append_to_tree(c, [tuple(row)[1:] for row in rows], [row[0] for row in rows])
+            after = rows[-1][0]
 
     def _insert_events(
         self,
