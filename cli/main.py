@@ -76,6 +76,8 @@ class Settings:
 
         path = key_path(self.database_file())
         existed = path.exists()
+        if not existed:
+            self._refuse_a_second_key(path)
         key = load_or_create_key(path)
         if not existed:
             click.echo(
@@ -84,6 +86,21 @@ class Settings:
                 err=True,
             )
         return key
+
+    def _refuse_a_second_key(self, path: Any) -> None:
+        """A ledger that has signed checkpoints keeps its key: never make another one."""
+        from ledger.audit import stored_checkpoints
+        from ledger.errors import StorageError
+        from ledger.signing import fingerprint
+
+        with self.ledger.recorder.datastore.transaction(commit=False) as cursor:
+            keys = {checkpoint.public_key for checkpoint in stored_checkpoints(cursor)}
+        if keys:
+            names = ", ".join(sorted(fingerprint(bytes.fromhex(key)) for key in keys))
+            raise StorageError(
+                f"this ledger's checkpoints are signed by key {names}, but its key file {path} "
+                "is missing: restore it, or set ANTQ_SIGNING_KEY to where it is"
+            )
 
     def public_key(self) -> bytes | None:
         """The ledger's public key, when its signing key is at hand."""

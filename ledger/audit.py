@@ -17,7 +17,14 @@ from typing import Any
 from uuid import UUID
 
 from ledger.errors import IntegrityError, NotFoundError
-from ledger.merkle import Frontier, InclusionProof, inclusion_proof, leaf_hash, root_from_proof
+from ledger.merkle import (
+    Frontier,
+    InclusionProof,
+    Node,
+    inclusion_proof,
+    leaf_hash,
+    root_from_proof,
+)
 from ledger.signing import Checkpoint, sign_checkpoint
 from ledger.storage import stored_frontier, stored_node
 
@@ -74,6 +81,7 @@ def _recompute(
     leaves = _rows(connection, "SELECT position, hash FROM integrity_leaves ORDER BY idx")
     frontier = Frontier()
     roots: dict[int, tuple[bytes, int]] = {}
+    nodes: list[Node] = []  # interior nodes recomputed since they were last compared
     position = 0
     for event, leaf in zip_longest(events, leaves):
         if leaf is None:
@@ -83,23 +91,60 @@ def _recompute(
             )
         if event is None:
             raise IntegrityError(f"position {leaf[0]}: the event is missing (deleted)")
-        position, record_id, version, topic, state = event
+        position = event[0]
         if leaf[0] != position:
             if leaf[0] < position:
                 raise IntegrityError(f"position {leaf[0]}: the event is missing (deleted)")
             raise IntegrityError(
                 f"position {position}: an event the integrity tree does not cover (inserted)"
             )
-        value = leaf_hash(position, record_id, version, topic, state)
-        if value != leaf[1]:
+        if _leaf_of(event) != leaf[1]:
             raise IntegrityError(
                 f"position {position}: the stored event's bytes differ from those the "
                 "ledger committed (changed or moved)"
             )
-        frontier.append(value)
+        frontier.append(leaf[1], nodes)
         if frontier.size in wanted:
             roots[frontier.size] = (frontier.root(), position)
+        if len(nodes) >= SCAN_BATCH:
+            _compare_nodes(connection, nodes)
+    _compare_nodes(connection, nodes)
     return frontier, roots, position
+
+
+def _leaf_of(event: tuple) -> bytes | None:
+    """The leaf of a stored event row, or None when a column is not even of its type."""
+    position, record_id, version, topic, state = event
+    try:
+        return leaf_hash(position, record_id, version, topic, state)
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        return None
+
+
+def _compare_nodes(connection: sqlite3.Connection, nodes: list[Node]) -> None:
+    """Check the stored interior nodes against the recomputed ones (leaves are checked one by
+    one already), then forget them."""
+    interior = [node for node in nodes if node[0] > 0]
+    nodes.clear()
+    if not interior:
+        return
+    by_level: dict[int, list[Node]] = {}
+    for node in interior:
+        by_level.setdefault(node[0], []).append(node)
+    for level, computed in by_level.items():
+        stored = dict(
+            connection.execute(
+                "SELECT idx, hash FROM integrity_nodes WHERE level = ? AND idx BETWEEN ? AND ?",
+                (level, computed[0][1], computed[-1][1]),
+            ).fetchall()
+        )
+        for _, index, value in computed:
+            if stored.get(index) != value:
+                first = index << level
+                raise IntegrityError(
+                    f"the integrity tree's node {level}/{index} (over the leaves from "
+                    f"{first + 1} to {first + (1 << level)}) was altered or removed"
+                )
 
 
 def _check_extends(checkpoint: Checkpoint, size: int, roots: dict[int, tuple[bytes, int]]) -> None:
@@ -158,11 +203,15 @@ def issue_checkpoint(recorder: Any, private_key: Any, through: int | None = None
                 (through,),
             )
         last, position = c.fetchone()
-        frontier = stored_frontier(c, 0 if last is None else last + 1)
+        size = 0 if last is None else last + 1
+        c.execute("SELECT tree_size FROM integrity_checkpoints WHERE tree_size = ?", (size,))
+        if c.fetchone() is not None:  # already signed at this size: the one kept is the one given
+            return next(cp for cp in stored_checkpoints(c) if cp.tree_size == size)
+        frontier = stored_frontier(c, size)
         position = position or 0
         checkpoint = sign_checkpoint(private_key, frontier.size, position, frontier.root())
         c.execute(
-            "INSERT OR IGNORE INTO integrity_checkpoints (tree_size, log_position, root, "
+            "INSERT INTO integrity_checkpoints (tree_size, log_position, root, "
             "created_at, public_key, signature) VALUES (?, ?, ?, ?, ?, ?)",
             (
                 checkpoint.tree_size,
@@ -222,6 +271,8 @@ def check_proof(document: dict[str, Any], trusted_key: bytes | None = None) -> C
         checkpoint = Checkpoint.from_dict(document["checkpoint"], "proof")
         checkpoint.check_signature(trusted_key)
         record_id = UUID(document["record_id"])
+        if not document["events"]:
+            raise IntegrityError("the proof holds no events")
         for event in document["events"]:
             leaf = leaf_hash(
                 event["position"],

@@ -135,6 +135,8 @@ def _subtree(start: int, size: int, node: Callable[[int, int], bytes]) -> bytes:
 def root_from_proof(leaf: bytes, proof: InclusionProof) -> bytes:
     """The root a proof leads to from ``leaf`` (RFC 9162 §2.1.3.2); equal to the signed root
     exactly when the leaf is in that tree at that index."""
+    if not 0 <= proof.index < proof.size:
+        raise ValueError(f"leaf {proof.index} is not in a tree of {proof.size} leaves")
     index, last, value = proof.index, proof.size - 1, leaf
     for sibling in proof.path:
         if last == 0:

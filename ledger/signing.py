@@ -112,10 +112,26 @@ class Checkpoint:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str) -> Checkpoint:
-        try:
-            return cls(**{name: data[name] for name in cls.__dataclass_fields__})
-        except (KeyError, TypeError) as error:
-            raise IntegrityError(f"{where}: not a checkpoint (missing {error})") from None
+        """The checkpoint in ``data``; IntegrityError naming the field that is not one."""
+        for name, kind in (("tree_size", int), ("log_position", int)):
+            value = data.get(name)
+            if not isinstance(value, kind) or isinstance(value, bool) or value < 0:
+                raise IntegrityError(f"{where}: {name} is not a whole number")
+        for name, digits in (("root", 64), ("public_key", 64), ("signature", 128)):
+            value = data.get(name)
+            if not isinstance(value, str) or len(value) != digits or not _is_hex(value):
+                raise IntegrityError(f"{where}: {name} is not {digits} hex digits")
+        if not isinstance(data.get("created_at"), str):
+            raise IntegrityError(f"{where}: created_at is not a time")
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        return False
+    return True
 
 
 def sign_checkpoint(private_key: Any, tree_size: int, log_position: int, root: bytes) -> Checkpoint:

@@ -102,6 +102,11 @@ def _check_signatures(manifest: dict[str, Any], where: Path, trusted_key: bytes 
         checkpoint = Checkpoint.from_dict(manifest["checkpoint"], str(where))
         checkpoint.check_signature(trusted_key)
         check_document(manifest, trusted_key or bytes.fromhex(checkpoint.public_key), str(where))
+        if checkpoint.log_position != manifest.get("log_position"):
+            raise ExportError(
+                f"{where}: the reports reflect log position {manifest.get('log_position')}, "
+                f"the checkpoint position {checkpoint.log_position}"
+            )
     except (IntegrityError, ValueError) as error:
         raise ExportError(str(error)) from None
 
