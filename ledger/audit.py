@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import base64
 import sqlite3
-from collections.abc import Iterator
+import struct
 from dataclasses import dataclass
-from itertools import zip_longest
 from typing import Any
 from uuid import UUID
 
 from ledger.errors import IntegrityError, NotFoundError
 from ledger.merkle import (
+    STORED_LEVEL,
     Frontier,
     InclusionProof,
     Node,
     inclusion_proof,
     leaf_hash,
+    raw_leaf_hash,
     root_from_proof,
 )
 from ledger.signing import Checkpoint, sign_checkpoint
@@ -71,60 +72,67 @@ def verify(
 def _recompute(
     connection: sqlite3.Connection, recorder: Any, wanted: set[int]
 ) -> tuple[Frontier, dict[int, tuple[bytes, int]], int]:
-    """Walk events and leaves side by side; return the tree, the (root, position) at each
-    wanted size, and the last position."""
-    events = _rows(
-        connection,
-        "SELECT rowid, originator_id, originator_version, topic, state "
-        f"FROM {recorder.events_table_name} ORDER BY rowid",
+    """Walk the events with the leaf written for each, a batch at a time; return the tree,
+    the (root, position) at each wanted size, and the last position."""
+    cursor = connection.execute(
+        "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, l.idx, l.hash "
+        f"FROM {recorder.events_table_name} e LEFT JOIN integrity_leaves l ON l.position = e.rowid "
+        "ORDER BY e.rowid"
     )
-    leaves = _rows(connection, "SELECT position, hash FROM integrity_leaves ORDER BY idx")
-    frontier = Frontier()
+    frontier = Frontier(collect_from=STORED_LEVEL)
     roots: dict[int, tuple[bytes, int]] = {}
-    nodes: list[Node] = []  # interior nodes recomputed since they were last compared
-    position = 0
-    for event, leaf in zip_longest(events, leaves):
-        if leaf is None:
-            raise IntegrityError(
-                f"position {event[0]}: an event the integrity tree does not cover "
-                "(written around the ledger)"
-            )
-        if event is None:
-            raise IntegrityError(f"position {leaf[0]}: the event is missing (deleted)")
-        position = event[0]
-        if leaf[0] != position:
-            if leaf[0] < position:
-                raise IntegrityError(f"position {leaf[0]}: the event is missing (deleted)")
-            raise IntegrityError(
-                f"position {position}: an event the integrity tree does not cover (inserted)"
-            )
-        if _leaf_of(event) != leaf[1]:
-            raise IntegrityError(
-                f"position {position}: the stored event's bytes differ from those the "
-                "ledger committed (changed or moved)"
-            )
-        frontier.append(leaf[1], nodes)
-        if frontier.size in wanted:
-            roots[frontier.size] = (frontier.root(), position)
-        if len(nodes) >= SCAN_BATCH:
-            _compare_nodes(connection, nodes)
-    _compare_nodes(connection, nodes)
+    nodes: list[Node] = []  # stored-level nodes recomputed, compared after each batch
+    position, fromhex = 0, bytes.fromhex
+    while batch := cursor.fetchmany(SCAN_BATCH):
+        expected = frontier.size
+        leaves = []
+        for position, record_id, version, topic, state, index, stored in batch:
+            if index != expected:
+                _explain_gap(connection, position, index, expected)
+            try:
+                leaf = raw_leaf_hash(position, fromhex(record_id), version, topic, state)
+            except (TypeError, ValueError, AttributeError, struct.error):
+                leaf = None  # a column that is not even of its type
+            if leaf != stored:
+                raise IntegrityError(
+                    f"position {position}: the stored event's bytes differ from those the "
+                    "ledger committed (changed or moved)"
+                )
+            leaves.append(leaf)
+            expected += 1
+        start = frontier.size
+        for size in sorted(n for n in wanted if start < n <= expected):
+            frontier.extend(leaves[frontier.size - start : size - start], nodes)
+            roots[size] = (frontier.root(), batch[size - start - 1][0])
+        frontier.extend(leaves[frontier.size - start :], nodes)
+        _compare_nodes(connection, nodes)
+    extra = connection.execute(
+        "SELECT position FROM integrity_leaves WHERE idx = ?", (frontier.size,)
+    ).fetchone()
+    if extra is not None:
+        raise IntegrityError(f"position {extra[0]}: the event is missing (deleted)")
     return frontier, roots, position
 
 
-def _leaf_of(event: tuple) -> bytes | None:
-    """The leaf of a stored event row, or None when a column is not even of its type."""
-    position, record_id, version, topic, state = event
-    try:
-        return leaf_hash(position, record_id, version, topic, state)
-    except (TypeError, ValueError, AttributeError, OverflowError):
-        return None
+def _explain_gap(
+    connection: sqlite3.Connection, position: int, index: int | None, expected: int
+) -> None:
+    """The event at ``position`` is not the next leaf's: say which event is missing or extra."""
+    if index is None or index < expected:
+        raise IntegrityError(
+            f"position {position}: an event the integrity tree does not cover "
+            "(written around the ledger)"
+        )
+    (missing,) = connection.execute(
+        "SELECT position FROM integrity_leaves WHERE idx = ?", (expected,)
+    ).fetchone() or (position,)
+    raise IntegrityError(f"position {missing}: the event is missing (deleted)")
 
 
 def _compare_nodes(connection: sqlite3.Connection, nodes: list[Node]) -> None:
     """Check the stored interior nodes against the recomputed ones (leaves are checked one by
     one already), then forget them."""
-    interior = [node for node in nodes if node[0] > 0]
+    interior = list(nodes)
     nodes.clear()
     if not interior:
         return
@@ -162,12 +170,6 @@ def _check_extends(checkpoint: Checkpoint, size: int, roots: dict[int, tuple[byt
             f"the log no longer extends the checkpoint of {when} ({checkpoint.tree_size} "
             f"events up to position {checkpoint.log_position}): that history was rewritten"
         )
-
-
-def _rows(connection: sqlite3.Connection, statement: str) -> Iterator[tuple]:
-    cursor = connection.execute(statement)
-    while batch := cursor.fetchmany(SCAN_BATCH):
-        yield from batch
 
 
 def _reader(recorder: Any) -> sqlite3.Connection:

@@ -10,36 +10,44 @@ nodes are domain-separated, so a leaf can never pass for a node::
     node = SHA-256(0x01 || left || right)
 
 The root of ``n`` leaves splits at the largest power of two below ``n`` (RFC 6962 §2.1). The
-tree is stored as every complete subtree's root ("node ``(level, index)``" covers leaves
-``index * 2**level`` up to ``(index + 1) * 2**level``), so inclusion proofs are read, not
-recomputed.
+ledger stores every leaf, and the root of every complete subtree of ``2**STORED_LEVEL`` leaves or
+more ("node ``(level, index)``" covers leaves ``index * 2**level`` up to
+``(index + 1) * 2**level``); a node below that level is recomputed from at most 128 leaves. So an
+inclusion proof reads a few dozen rows, and the tree costs a stored event one extra row.
 """
 
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
 Node = tuple[int, int, bytes]  # (level, index, hash)
+STORED_LEVEL = 8  # interior nodes are stored from this level up
 _sha256 = hashlib.sha256
+
+
+_LEAF_HEAD = struct.Struct(">cQ16sQH")  # 0x00, position, record id, version, topic length
 
 
 def leaf_hash(
     position: int, record_id: UUID | str, version: int, topic: str, state: bytes
 ) -> bytes:
-    """The hash of one stored event, as the tree's leaf."""
+    """The hash of one stored event, as the tree's leaf. Raises ValueError (or struct.error,
+    TypeError) for a value that could not have been stored."""
     raw_id = record_id.bytes if isinstance(record_id, UUID) else bytes.fromhex(record_id)
+    return raw_leaf_hash(position, raw_id, version, topic, state)
+
+
+def raw_leaf_hash(position: int, raw_id: bytes, version: int, topic: str, state: bytes) -> bytes:
+    """``leaf_hash`` of a record id given as its 16 bytes."""
+    if len(raw_id) != 16:
+        raise ValueError(f"record id {raw_id.hex()} is not 16 bytes")
     name = topic.encode()
     return _sha256(
-        b"\x00"
-        + position.to_bytes(8, "big")
-        + raw_id
-        + version.to_bytes(8, "big")
-        + len(name).to_bytes(2, "big")
-        + name
-        + state
+        _LEAF_HEAD.pack(b"\x00", position, raw_id, version, len(name)) + name + state
     ).digest()
 
 
@@ -65,25 +73,34 @@ class Frontier:
     """The roots of the complete subtrees of a growing tree: enough to append leaves and to
     compute the root, in memory that grows with the log's logarithm only."""
 
-    def __init__(self, size: int = 0, hashes: Iterable[bytes] = ()) -> None:
+    def __init__(self, size: int = 0, hashes: Iterable[bytes] = (), collect_from: int = 0) -> None:
+        """A tree of ``size`` leaves whose frontier hashes are ``hashes``; ``append`` collects
+        the nodes it completes from level ``collect_from`` up (0: the leaf too)."""
         self.size = size
+        self.collect_from = collect_from
         levels = [level for level, _ in frontier_nodes(size)]
         self._stack: list[tuple[int, bytes]] = list(zip(levels, hashes, strict=True))
 
     def append(self, leaf: bytes, new_nodes: list[Node] | None = None) -> None:
-        """Add the next leaf; with ``new_nodes``, also collect every node it completes."""
-        index = self.size
-        stack = self._stack
-        if new_nodes is not None:
-            new_nodes.append((0, index, leaf))
-        level, value = 0, leaf
-        while stack and stack[-1][0] == level:
-            value = node_hash(stack.pop()[1], value)
-            level += 1
-            if new_nodes is not None:
-                new_nodes.append((level, index >> level, value))
-        stack.append((level, value))
-        self.size = index + 1
+        """Add the next leaf; with ``new_nodes``, also collect the nodes it completes."""
+        self.extend((leaf,), new_nodes)
+
+    def extend(self, leaves: Iterable[bytes], new_nodes: list[Node] | None = None) -> None:
+        """Add the next leaves; with ``new_nodes``, also collect the nodes they complete."""
+        stack, index, sha256 = self._stack, self.size, _sha256
+        collect = -1 if new_nodes is None else self.collect_from
+        for leaf in leaves:
+            if collect == 0:
+                new_nodes.append((0, index, leaf))  # type: ignore[union-attr]
+            level, value = 0, leaf
+            while stack and stack[-1][0] == level:
+                value = sha256(b"\x01" + stack.pop()[1] + value).digest()
+                level += 1
+                if 0 <= collect <= level:
+                    new_nodes.append((level, index >> level, value))  # type: ignore[union-attr]
+            stack.append((level, value))
+            index += 1
+        self.size = index
 
     def root(self) -> bytes:
         """The tree's root hash (RFC 6962's Merkle Tree Hash)."""
@@ -121,6 +138,14 @@ def _path(index: int, start: int, size: int, node: Callable[[int, int], bytes]) 
     if index < start + split:
         return [*_path(index, start, split, node), _subtree(start + split, size - split, node)]
     return [*_path(index, start + split, size - split, node), _subtree(start, split, node)]
+
+
+def complete_root(leaves: list[bytes]) -> bytes:
+    """The root of a complete subtree, from its leaves (a power of two of them)."""
+    level = leaves
+    while len(level) > 1:
+        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+    return level[0]
 
 
 def _subtree(start: int, size: int, node: Callable[[int, int], bytes]) -> bytes:

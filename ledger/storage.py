@@ -12,7 +12,14 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger.errors import IntegrityError, StorageError
-from ledger.merkle import Frontier, Node, frontier_nodes, leaf_hash
+from ledger.merkle import (
+    STORED_LEVEL,
+    Frontier,
+    Node,
+    complete_root,
+    frontier_nodes,
+    leaf_hash,
+)
 
 DEFAULT_URL = "sqlite:///antq.db"
 # Seconds a writer waits for another process's transaction before giving up.
@@ -49,7 +56,7 @@ TREE_TABLES = (
     # Leaf i covers the i-th event of the log, at ``position``.
     "CREATE TABLE IF NOT EXISTS integrity_leaves "
     "(idx INTEGER PRIMARY KEY, position INTEGER NOT NULL UNIQUE, hash BLOB NOT NULL)",
-    # The root of every complete subtree above the leaves (level >= 1).
+    # The root of every complete subtree of 2**STORED_LEVEL leaves or more.
     "CREATE TABLE IF NOT EXISTS integrity_nodes "
     "(level INTEGER, idx INTEGER, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID",
     # Signed checkpoints the ledger has issued (antq audit digest, exports, proofs).
@@ -67,17 +74,30 @@ def tree_size(c: Any) -> int:
 
 
 def stored_node(c: Any, level: int, index: int) -> bytes:
-    """A stored complete subtree's root (a leaf at level 0)."""
-    if level == 0:
-        c.execute("SELECT hash FROM integrity_leaves WHERE idx = ?", (index,))
+    """A complete subtree's root (a leaf at level 0): stored, or recomputed from its leaves
+    below ``STORED_LEVEL``."""
+    if 0 < level < STORED_LEVEL:
+        first = index << level
+        c.execute(
+            "SELECT hash FROM integrity_leaves WHERE idx >= ? AND idx < ? ORDER BY idx",
+            (first, first + (1 << level)),
+        )
+        leaves = [bytes(row[0]) for row in c.fetchall()]
+        found = complete_root(leaves) if len(leaves) == 1 << level else None
     else:
-        c.execute("SELECT hash FROM integrity_nodes WHERE level = ? AND idx = ?", (level, index))
-    row = c.fetchone()
-    if row is None:
+        if level == 0:
+            c.execute("SELECT hash FROM integrity_leaves WHERE idx = ?", (index,))
+        else:
+            c.execute(
+                "SELECT hash FROM integrity_nodes WHERE level = ? AND idx = ?", (level, index)
+            )
+        row = c.fetchone()
+        found = None if row is None else bytes(row[0])
+    if found is None:
         raise IntegrityError(
             f"the integrity tree lacks node {level}/{index}: run antq audit verify"
         )
-    return bytes(row[0])
+    return found
 
 
 def stored_frontier(c: Any, size: int | None = None) -> Frontier:
@@ -93,18 +113,16 @@ def append_to_tree(
     """Add a leaf for each new event (record id, version, topic, state) at its position, and
     every node the leaves complete, in the caller's write transaction."""
     frontier = stored_frontier(c)
-    first = frontier.size
+    frontier.collect_from = STORED_LEVEL
     nodes: list[Node] = []
+    leaves = []
     for (record_id, version, topic, state), position in zip(events, positions, strict=True):
-        frontier.append(leaf_hash(position, record_id, version, topic, state), nodes)
-    c.executemany(
-        "INSERT INTO integrity_leaves (idx, position, hash) VALUES (?, ?, ?)",
-        [(idx, positions[idx - first], value) for level, idx, value in nodes if level == 0],
-    )
-    c.executemany(
-        "INSERT INTO integrity_nodes (level, idx, hash) VALUES (?, ?, ?)",
-        [node for node in nodes if node[0] > 0],
-    )
+        leaf = leaf_hash(position, record_id, version, topic, state)
+        leaves.append((frontier.size, position, leaf))
+        frontier.append(leaf, nodes)
+    c.executemany("INSERT INTO integrity_leaves (idx, position, hash) VALUES (?, ?, ?)", leaves)
+    if nodes:
+        c.executemany("INSERT INTO integrity_nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
 
 
 def _hex(record_id: UUID | str) -> str:

@@ -29,8 +29,6 @@ import pstats
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -43,7 +41,14 @@ from ledger.audit import SCAN_BATCH, verify
 from ledger.imports import import_file
 from ledger.storage import LedgerSQLiteRecorder
 from tests.benchmarks.bench_projections import CASES_2023, build
-from tests.benchmarks.common import ANTQ, median, run, write_dispute_file, write_units_file
+from tests.benchmarks.common import (
+    ANTQ,
+    measured_run,
+    median,
+    run,
+    write_dispute_file,
+    write_units_file,
+)
 
 COMMUNES = 100
 SMALL_EVENTS = 100_000
@@ -93,32 +98,14 @@ def scan_rate(db: Path) -> tuple[int, float]:
     return rows, rows / seconds
 
 
-# Spawns the command it is given and reports its seconds and peak RSS (os.wait4). Linux floors a
-# child's ru_maxrss at the peak of the process that spawned it (the spawner's memory map is
-# what exec replaces), so the CLI is spawned from this small interpreter, not from the
-# benchmark, whose own peak would otherwise be reported.
-SPAWNER = """
-import os, subprocess, sys, time
-began = time.perf_counter()
-child = subprocess.Popen(sys.argv[1:])
-_, status, usage = os.wait4(child.pid, 0)
-print(time.perf_counter() - began, usage.ru_maxrss, status, file=sys.stderr)
-"""
-
-
 def cli_verify(db: Path) -> tuple[int, float, float]:
     """Events verified, seconds and peak resident memory (MB) of `antq audit verify` in its own
     process."""
-    result = subprocess.run(
-        [sys.executable, "-c", SPAWNER, ANTQ, "--db", f"sqlite:///{db}", "audit", "verify"],
-        capture_output=True,
-        text=True,
-    )
-    seconds, peak_kb, status = result.stderr.split()[-3:]
-    found = re.match(r"OK: (\d+) events", result.stdout)
-    if status != "0" or not found:
-        raise RuntimeError(f"antq audit verify of {db} failed: {result.stdout}{result.stderr}")
-    return int(found.group(1)), float(seconds), int(peak_kb) / 1024
+    output, seconds, peak = measured_run(ANTQ, "--db", f"sqlite:///{db}", "audit", "verify")
+    found = re.match(r"OK: (\d+) events", output)
+    if not found:
+        raise RuntimeError(f"antq audit verify of {db} said: {output}")
+    return int(found.group(1)), seconds, peak
 
 
 def in_process_verify(db: Path) -> tuple[int, float]:

@@ -13,8 +13,6 @@ large one adds ten earlier years of cases, so only history grows.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +20,7 @@ from pathlib import Path
 from ledger.application import Ledger
 from projections.runner import Projector, engine_for
 from projections.standings import standings
-from tests.benchmarks.common import ANTQ, median, run, write_units_file
+from tests.benchmarks.common import ANTQ, measured_run, median, run, write_units_file
 
 COMMUNES = 100
 CASES_2023 = 5_000
@@ -85,16 +83,8 @@ def read_rate(url: str) -> tuple[int, float]:
 
 def rebuild(url: str) -> tuple[float, float]:
     """Seconds and peak resident memory (MB) of `antq projections rebuild` in its own process."""
-    began = time.perf_counter()
-    process = subprocess.Popen(
-        [ANTQ, "--db", url, "projections", "rebuild"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"rebuild of {url} failed")
-    return time.perf_counter() - began, usage.ru_maxrss / 1024
+    _, seconds, peak = measured_run(ANTQ, "--db", url, "projections", "rebuild")
+    return seconds, peak
 
 
 def standings_ms(url: str, repeats: int = 15) -> float:

@@ -35,6 +35,29 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     return result
 
 
+# Spawns the command it is given and reports its seconds and peak RSS (os.wait4). Linux floors a
+# child's ru_maxrss at the peak of the process that spawned it (the spawner's memory map is
+# what exec replaces), so commands are spawned from this small interpreter, not from the
+# benchmark, whose own peak would otherwise be reported.
+SPAWNER = """
+import os, subprocess, sys, time
+began = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=sys.stdout, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - began, usage.ru_maxrss, status, file=sys.stderr)
+"""
+
+
+def measured_run(*args: str) -> tuple[str, float, float]:
+    """Run a command in its own process; its output, seconds and peak resident memory (MB).
+    Raises RuntimeError if it fails."""
+    result = subprocess.run([sys.executable, "-c", SPAWNER, *args], capture_output=True, text=True)
+    seconds, peak_kb, status = result.stderr.split()[-3:]
+    if status != "0":
+        raise RuntimeError(f"{' '.join(args)} failed: {result.stdout}{result.stderr}")
+    return result.stdout, float(seconds), int(peak_kb) / 1024
+
+
 def raw_sqlite_insert_rate(folder: Path, rows: int, per_transaction: int = 1000) -> float:
     """Rows/s of raw sqlite3 executemany of pre-built ~200-byte rows, WAL mode (the baseline)."""
     path = folder / f"raw-{uuid.uuid4().hex}.db"

@@ -310,13 +310,30 @@ def test_a_state_stored_as_text_instead_of_bytes_is_named_not_a_crash(imported: 
     assert f"position {TAMPERED}:" in failed(imported, "audit", "verify")
 
 
-def test_an_interior_tree_node_altered_is_caught_by_verify(imported: Antq) -> None:
+def test_a_stored_interior_node_altered_is_caught_by_verify(imported: Antq, tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "action": "dispute.receive",
+                    "unit": "TN-X1",
+                    "case": f"HG-N{n}",
+                    "effective_on": "2023-08-01",
+                }
+            )
+            + "\n"
+            for n in range(300)
+        ),
+        "utf-8",
+    )
+    imported.ok("import", str(cases))
     with closing(sqlite3.connect(database(imported))) as connection, connection:
         connection.execute(
-            "UPDATE integrity_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 0"
+            "UPDATE integrity_nodes SET hash = zeroblob(32) WHERE level = 8 AND idx = 0"
         )
 
-    assert "node 1/0 (over the leaves from 1 to 2)" in failed(imported, "audit", "verify")
+    assert "node 8/0 (over the leaves from 1 to 256)" in failed(imported, "audit", "verify")
 
 
 def test_a_ledger_with_signed_checkpoints_never_gets_a_second_key(imported: Antq) -> None:

@@ -58,6 +58,24 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ledger = Ledger(f"sqlite:///{path}")
     try:
         import_file(ledger, EXAMPLES / "small-province.jsonl", CLERK)
+        # Enough events for the tree to store interior nodes (complete subtrees of 256 leaves).
+        cases = path.with_name("cases.jsonl")
+        cases.write_text(
+            "".join(
+                json.dumps(
+                    {
+                        "action": "dispute.receive",
+                        "unit": "TN-X1",
+                        "case": f"HG-B{n}",
+                        "effective_on": "2023-08-01",
+                    }
+                )
+                + "\n"
+                for n in range(300)
+            ),
+            "utf-8",
+        )
+        import_file(ledger, cases, CLERK)
         for n in range(1, 4):
             ledger.execute(receive("TN-X1", f"HG-T{n}"), CLERK)
     finally:
@@ -311,7 +329,7 @@ def test_two_events_states_swapped_are_named_at_the_earlier(db: Path) -> None:
 
 
 def test_an_event_changed_with_its_leaf_recomputed_fails_on_the_trees_nodes(db: Path) -> None:
-    # The leaf alone rewritten to match: the nodes above it still commit to the old bytes.
+    # The leaf alone rewritten to match: the stored node above it still commits to the old bytes.
     with edit(db) as c:
         record_id, version, topic, state = row(c, MIDDLE)
         state = flip_byte(state, 0)
