@@ -10,26 +10,21 @@ from __future__ import annotations
 
 import base64
 import sqlite3
-import struct
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from ledger.errors import IntegrityError, NotFoundError
 from ledger.merkle import (
-    STORED_LEVEL,
-    Frontier,
     InclusionProof,
-    Node,
     inclusion_proof,
     leaf_hash,
-    raw_leaf_hash,
     root_from_proof,
 )
+from ledger.scan import scan_log
 from ledger.signing import Checkpoint, sign_checkpoint
 from ledger.storage import stored_frontier, stored_node
 
-SCAN_BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -55,104 +50,18 @@ def verify(
         for checkpoint in checkpoints:
             checkpoint.check_signature(trusted_key)
         wanted = {checkpoint.tree_size for checkpoint in checkpoints}
-        frontier, roots, last_position = _recompute(connection, recorder, wanted)
-        stored_root = stored_frontier(connection.cursor()).root()
+        size, roots, last_position = scan_log(connection, recorder.events_table_name, wanted)
+        stored_root = stored_frontier(connection.cursor(), size).root()
     finally:
         connection.close()
-    root = frontier.root()
+    root = roots[size][0]
     if stored_root != root:
         raise IntegrityError(
             "the integrity tree's stored nodes do not match its leaves: the tree was altered"
         )
     for checkpoint in checkpoints:
-        _check_extends(checkpoint, frontier.size, roots)
-    return Verified(frontier.size, last_position, root, len(checkpoints))
-
-
-def _recompute(
-    connection: sqlite3.Connection, recorder: Any, wanted: set[int]
-) -> tuple[Frontier, dict[int, tuple[bytes, int]], int]:
-    """Walk the events with the leaf written for each, a batch at a time; return the tree,
-    the (root, position) at each wanted size, and the last position."""
-    cursor = connection.execute(
-        "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, l.idx, l.hash "
-        f"FROM {recorder.events_table_name} e LEFT JOIN integrity_leaves l ON l.position = e.rowid "
-        "ORDER BY e.rowid"
-    )
-    frontier = Frontier(collect_from=STORED_LEVEL)
-    roots: dict[int, tuple[bytes, int]] = {}
-    nodes: list[Node] = []  # stored-level nodes recomputed, compared after each batch
-    position, fromhex = 0, bytes.fromhex
-    while batch := cursor.fetchmany(SCAN_BATCH):
-        expected = frontier.size
-        leaves = []
-        for position, record_id, version, topic, state, index, stored in batch:
-            if index != expected:
-                _explain_gap(connection, position, index, expected)
-            try:
-                leaf = raw_leaf_hash(position, fromhex(record_id), version, topic, state)
-            except (TypeError, ValueError, AttributeError, struct.error):
-                leaf = None  # a column that is not even of its type
-            if leaf != stored:
-                raise IntegrityError(
-                    f"position {position}: the stored event's bytes differ from those the "
-                    "ledger committed (changed or moved)"
-                )
-            leaves.append(leaf)
-            expected += 1
-        start = frontier.size
-        for size in sorted(n for n in wanted if start < n <= expected):
-            frontier.extend(leaves[frontier.size - start : size - start], nodes)
-            roots[size] = (frontier.root(), batch[size - start - 1][0])
-        frontier.extend(leaves[frontier.size - start :], nodes)
-        _compare_nodes(connection, nodes)
-    extra = connection.execute(
-        "SELECT position FROM integrity_leaves WHERE idx = ?", (frontier.size,)
-    ).fetchone()
-    if extra is not None:
-        raise IntegrityError(f"position {extra[0]}: the event is missing (deleted)")
-    return frontier, roots, position
-
-
-def _explain_gap(
-    connection: sqlite3.Connection, position: int, index: int | None, expected: int
-) -> None:
-    """The event at ``position`` is not the next leaf's: say which event is missing or extra."""
-    if index is None or index < expected:
-        raise IntegrityError(
-            f"position {position}: an event the integrity tree does not cover "
-            "(written around the ledger)"
-        )
-    (missing,) = connection.execute(
-        "SELECT position FROM integrity_leaves WHERE idx = ?", (expected,)
-    ).fetchone() or (position,)
-    raise IntegrityError(f"position {missing}: the event is missing (deleted)")
-
-
-def _compare_nodes(connection: sqlite3.Connection, nodes: list[Node]) -> None:
-    """Check the stored interior nodes against the recomputed ones (leaves are checked one by
-    one already), then forget them."""
-    interior = list(nodes)
-    nodes.clear()
-    if not interior:
-        return
-    by_level: dict[int, list[Node]] = {}
-    for node in interior:
-        by_level.setdefault(node[0], []).append(node)
-    for level, computed in by_level.items():
-        stored = dict(
-            connection.execute(
-                "SELECT idx, hash FROM integrity_nodes WHERE level = ? AND idx BETWEEN ? AND ?",
-                (level, computed[0][1], computed[-1][1]),
-            ).fetchall()
-        )
-        for _, index, value in computed:
-            if stored.get(index) != value:
-                first = index << level
-                raise IntegrityError(
-                    f"the integrity tree's node {level}/{index} (over the leaves from "
-                    f"{first + 1} to {first + (1 << level)}) was altered or removed"
-                )
+        _check_extends(checkpoint, size, roots)
+    return Verified(size, last_position, root, len(checkpoints))
 
 
 def _check_extends(checkpoint: Checkpoint, size: int, roots: dict[int, tuple[bytes, int]]) -> None:

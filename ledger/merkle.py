@@ -104,12 +104,21 @@ class Frontier:
 
     def root(self) -> bytes:
         """The tree's root hash (RFC 6962's Merkle Tree Hash)."""
-        if not self._stack:
-            return EMPTY_ROOT
-        value = self._stack[-1][1]
-        for _, left in reversed(self._stack[:-1]):
-            value = node_hash(left, value)
-        return value
+        return fold(self.hashes())
+
+    def hashes(self) -> list[bytes]:
+        """The roots of its complete subtrees, left to right."""
+        return [value for _, value in self._stack]
+
+
+def fold(subtrees: list[bytes]) -> bytes:
+    """The root of a tree given the roots of its complete subtrees, left to right."""
+    if not subtrees:
+        return EMPTY_ROOT
+    value = subtrees[-1]
+    for left in reversed(subtrees[:-1]):
+        value = node_hash(left, value)
+    return value
 
 
 @dataclass(frozen=True)

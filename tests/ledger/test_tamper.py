@@ -15,11 +15,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ledger import scan
 from ledger.application import Clerk, Ledger
 from ledger.audit import issue_checkpoint, verify
 from ledger.commands import DisputeReceive
@@ -588,3 +590,52 @@ def test_processes_recording_at_once_leave_a_tree_that_covers_every_event(
 
     assert (result.tree_size, result.log_position) == (count(db), count(db))
     assert count(db) >= 60 + 600 + 2
+
+
+# --- the scan in two processes ------------------------------------------------------------
+
+
+@pytest.fixture
+def in_two_parts():
+    """Scan anything of 64 leaves or more in two processes (the first 2**k leaves here)."""
+    with mock.patch.object(scan, "PARALLEL_FROM", 64):
+        yield
+
+
+def test_a_scan_in_two_processes_gives_the_same_root_and_checkpoint_roots(
+    db: Path, key, in_two_parts
+) -> None:
+    kept = issue_checkpoint_at(db, key, through=300)  # inside the second part
+    with mock.patch.object(scan, "PARALLEL_FROM", 10**9):
+        alone = verified(db, kept)
+
+    assert verified(db, kept) == alone
+
+
+@pytest.mark.parametrize("where", ["first part", "second part"])
+def test_a_scan_in_two_processes_names_the_first_bad_position(
+    db: Path, in_two_parts, where: str
+) -> None:
+    position = 10 if where == "first part" else 280  # 256 leaves in the first part
+    with edit(db) as c:
+        (state,) = c.execute(f"SELECT state FROM {EVENTS} WHERE rowid = ?", (position,)).fetchone()
+        c.execute(f"UPDATE {EVENTS} SET state = ? WHERE rowid = ?", (flip_byte(state, 3), position))
+
+    assert first_bad(failure(db)) == position
+
+
+def test_a_scan_in_two_processes_sees_the_last_events_of_the_first_part_deleted(
+    db: Path, in_two_parts
+) -> None:
+    with edit(db) as c:
+        c.execute(f"DELETE FROM {EVENTS} WHERE rowid IN (255, 256)")
+
+    assert first_bad(failure(db)) == 255
+
+
+def issue_checkpoint_at(db: Path, key, through: int) -> Checkpoint:
+    ledger = Ledger(f"sqlite:///{db}")
+    try:
+        return issue_checkpoint(ledger.recorder, key, through=through)
+    finally:
+        ledger.close()
