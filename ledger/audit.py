@@ -26,7 +26,6 @@ from ledger.signing import Checkpoint, sign_checkpoint
 from ledger.storage import stored_frontier, stored_node
 
 
-
 @dataclass(frozen=True)
 class Verified:
     """What a verification covered."""

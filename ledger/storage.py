@@ -111,16 +111,20 @@ def append_to_tree(
     c: Any, events: Sequence[tuple[UUID | str, int, str, bytes]], positions: Sequence[int]
 ) -> None:
     """Add a leaf for each new event (record id, version, topic, state) at its position, and
-    every node the leaves complete, in the caller's write transaction."""
+    the stored nodes the leaves complete, in the caller's write transaction."""
     frontier = stored_frontier(c)
     frontier.collect_from = STORED_LEVEL
+    first = frontier.size
+    hashes = [
+        leaf_hash(position, record_id, version, topic, state)
+        for (record_id, version, topic, state), position in zip(events, positions, strict=True)
+    ]
     nodes: list[Node] = []
-    leaves = []
-    for (record_id, version, topic, state), position in zip(events, positions, strict=True):
-        leaf = leaf_hash(position, record_id, version, topic, state)
-        leaves.append((frontier.size, position, leaf))
-        frontier.append(leaf, nodes)
-    c.executemany("INSERT INTO integrity_leaves (idx, position, hash) VALUES (?, ?, ?)", leaves)
+    frontier.extend(hashes, nodes)
+    c.executemany(
+        "INSERT INTO integrity_leaves (idx, position, hash) VALUES (?, ?, ?)",
+        zip(range(first, first + len(hashes)), positions, hashes, strict=True),
+    )
     if nodes:
         c.executemany("INSERT INTO integrity_nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
 
