@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, insert, select, update
@@ -18,9 +17,9 @@ from projections.audit import AuditModel
 from projections.awards import AwardsModel
 from projections.base import UNWRITTEN, Handler, ReadModel, Rows
 from projections.bulk import FactWriter
-from projections.halves import rebuild_in_halves
 from projections.mediation import MediationModel
 from projections.models import ModelsModel
+from projections.parallel import rebuild_in_workers
 from projections.safety import SafetyModel
 from projections.schema import metadata, positions
 from projections.units import UnitsModel
@@ -222,8 +221,8 @@ class Projector:
                 self._writer.insert(connection, table, table_rows)
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Drop every read model and project the whole log again (a long log in two
-        processes: ``projections.halves``).
+        """Drop every read model and project the whole log again (a long log in worker
+        processes: ``projections.parallel``).
 
         A marker row says the rebuild is unfinished until the end, so that reads refuse
         half-built tables and an interrupted rebuild is run again rather than resumed.
@@ -234,8 +233,7 @@ class Projector:
             model.forget()
         self._ensure_tables(rebuilding=True)
         url = self.engine.url.render_as_string(hide_password=False)
-        first_half = partial(self.project, 0, reached=None, progress=progress)
-        if not rebuild_in_halves(url, self.engine, head, first_half, progress):
+        if not rebuild_in_workers(url, self.engine, head, progress):
             self.project(0, head, None, progress)
         with self.engine.begin() as connection:
             connection.execute(update(positions).values(position=head))

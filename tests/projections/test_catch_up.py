@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from ledger.application import Clerk, Ledger
 from ledger.commands import DisputeClose, DisputeSettle
 from ledger.imports import import_file
-from projections import base, halves, runner
+from projections import base, parallel, runner
 from projections.runner import ConcurrentCatchUp, Projector, RebuildUnfinished
 
 from ..conftest import EXAMPLES
@@ -150,14 +150,14 @@ def test_an_interrupted_rebuild_is_refused_by_reads_and_completed_by_running_it_
     assert dump(engine) == rebuilt_elsewhere(ledger, tmp_path)
 
 
-def test_a_rebuild_in_two_processes_equals_one_in_a_single_process(
+def test_a_rebuild_in_worker_processes_equals_one_in_a_single_process(
     ledger: Ledger, clerk: Clerk, engine: Engine, projector: Projector, tmp_path: Path
 ) -> None:
     import_file(ledger, PROVINCE, clerk)
-    record(ledger, clerk, DisputeSettle(**CASE, effective_on="2023-09-01"))  # spans the halves
+    record(ledger, clerk, DisputeSettle(**CASE, effective_on="2023-09-01"))  # spans the ranges
 
-    with mock.patch.object(halves, "HALVES_FROM", 10):
+    with mock.patch.object(parallel, "PARALLEL_FROM", 10):
         projector.rebuild()
 
     assert dump(engine) == rebuilt_elsewhere(ledger, tmp_path)
-    assert not list(tmp_path.glob("*.rebuild-*"))  # the scratch database is gone
+    assert not list(tmp_path.glob("*.rebuild-*"))  # the scratch databases are gone
