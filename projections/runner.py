@@ -15,7 +15,7 @@ from ledger.application import Ledger
 from ledger.errors import LedgerError
 from projections.audit import AuditModel
 from projections.awards import AwardsModel
-from projections.base import UNWRITTEN, Handler, ReadModel, Rows
+from projections.base import UNWRITTEN, Fact, Handler, ReadModel, Rows
 from projections.bulk import FactWriter
 from projections.mediation import MediationModel
 from projections.models import ModelsModel
@@ -154,13 +154,14 @@ class Projector:
             start=start, limit=PAGE, stop=stop, inclusive_of_start=False
         ):
             events = [self.ledger.mapper.to_domain_event(n) for n in notifications]
-            self._recall(events, before=notifications[0].id)
+            common = self._writer.common
+            commons = [common(e, n.id) for e, n in zip(events, notifications, strict=True)]
+            self._recall(events, commons, before=notifications[0].id)
             rows: Rows = defaultdict(list)
-            for notification, event in zip(notifications, events, strict=True):
-                common = self._writer.common(event, notification.id)
+            for event, common in zip(events, commons, strict=True):
                 for model, handler in self._handlers_of(type(event)):
                     # A model already past this event only updates what it remembers.
-                    past = notification.id <= models_reached[model.name]
+                    past = common["position"] <= models_reached[model.name]
                     handler(event, common, UNWRITTEN if past else rows)
             end = notifications[-1].id
             self._commit(rows, reached, end)
@@ -174,13 +175,13 @@ class Projector:
                 progress(len(notifications))
         return start
 
-    def _recall(self, events: list[Any], before: int) -> None:
+    def _recall(self, events: list[Any], commons: list[Fact], before: int) -> None:
         """Replay, without writing rows, the earlier events of records this batch continues
         that some model no longer remembers (the log is the memory of last resort)."""
         forgotten: set[str] = set()
-        for event in events:
+        for event, common in zip(events, commons, strict=True):
             if event.originator_version > 1:
-                key = event.originator_id.hex
+                key = common["record_id"]
                 if not all(model.remembers(key) for model, _ in self._handlers_of(type(event))):
                     forgotten.add(key)
         if not forgotten:
