@@ -154,8 +154,8 @@ class Projector:
             start=start, limit=PAGE, stop=stop, inclusive_of_start=False
         ):
             events = [self.ledger.mapper.to_domain_event(n) for n in notifications]
-            common = self._writer.common
-            commons = [common(e, n.id) for e, n in zip(events, notifications, strict=True)]
+            shared = self._writer.common
+            commons = [shared(e, n.id) for e, n in zip(events, notifications, strict=True)]
             self._recall(events, commons, before=notifications[0].id)
             rows: Rows = defaultdict(list)
             for event, common in zip(events, commons, strict=True):
