@@ -13,6 +13,7 @@ large one adds ten earlier years of cases, so only history grows.
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -103,23 +104,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--order", choices=["monthly", "receipts-first"], default="monthly")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--ledger", type=Path, help="rebuild a copy of this ledger (its tree "
+                        "already written) instead of building the large one")  # fmt: skip
     args = parser.parse_args()
     earlier = (args.events - 2 * CASES_2023) // 2 // 10
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         small = build(folder, "small.db", {2023: CASES_2023}, args.order)
         years = {**{y: earlier for y in range(2013, 2023)}, 2023: CASES_2023}
-        large = build(folder, "large.db", years, args.order)
-        events, baseline = read_rate(large)
-        seconds, peak_large = rebuild(large)
+        if args.ledger:
+            shutil.copy(args.ledger, folder / "large.db")
+            large = f"sqlite:///{folder / 'large.db'}"
+        else:
+            large = build(folder, "large.db", years, args.order)
+        baselines, rebuilds, ratios, peaks = [], [], [], []
+        for _ in range(args.repeats):  # interleaved: this machine's speed drifts by 2x
+            events, baseline = read_rate(large)
+            seconds, peak = rebuild(large)
+            baselines.append(baseline)
+            rebuilds.append(events / seconds)
+            ratios.append(events / seconds / baseline)
+            peaks.append(peak)
         _, peak_small = rebuild(small)
         small_ms, large_ms = standings_ms(small), standings_ms(large)
-    rate = events / seconds
+    runs = ", ".join
     print(f"log: {events:,} events (large), 10,000 events of 2023 in both ledgers, "
           f"order: {args.order}")  # fmt: skip
-    print(f"read and deserialise the log (baseline): {baseline:,.0f} events/s")
-    print(f"antq projections rebuild:                {rate:,.0f} events/s  ({seconds:.1f} s)")
-    print(f"ratio: {rate / baseline:.2f}  (target >= 0.5)")
+    print(f"read and deserialise the log (baseline): {median(baselines):,.0f} events/s  "
+          f"(runs: {runs(f'{b:,.0f}' for b in baselines)})")  # fmt: skip
+    print(f"antq projections rebuild:                {median(rebuilds):,.0f} events/s  "
+          f"(runs: {runs(f'{r:,.0f}' for r in rebuilds)})")  # fmt: skip
+    print(f"ratio within each repeat (median): {median(ratios):.2f}  "
+          f"(runs: {runs(f'{r:.2f}' for r in ratios)}; target >= 0.5)")  # fmt: skip
+    peak_large = max(peaks)
     print(f"peak memory of the rebuild: {peak_large:.0f} MB (large), {peak_small:.0f} MB (small)"
           "  (target < 300 MB, not growing with the log)")  # fmt: skip
     print(f"standings 2023: {small_ms:.1f} ms (small), {large_ms:.1f} ms (large), "
