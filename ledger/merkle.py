@@ -94,7 +94,7 @@ class Frontier:
                 new_nodes.append((0, index, leaf))  # type: ignore[union-attr]
             level, value = 0, leaf
             while stack and stack[-1][0] == level:
-                value = sha256(b"\x01" + stack.pop()[1] + value).digest()
+                value = sha256(b"\x01" + stack.pop()[1] + value).digest()  # node_hash, inlined
                 level += 1
                 if 0 <= collect <= level:
                     new_nodes.append((level, index >> level, value))  # type: ignore[union-attr]
@@ -159,11 +159,7 @@ def complete_root(leaves: list[bytes]) -> bytes:
 
 def _subtree(start: int, size: int, node: Callable[[int, int], bytes]) -> bytes:
     """The root of leaves [start, start + size), from stored complete subtrees."""
-    frontier = [node(level, (start >> level) + index) for level, index in frontier_nodes(size)]
-    value = frontier[-1]
-    for left in reversed(frontier[:-1]):
-        value = node_hash(left, value)
-    return value
+    return fold([node(level, (start >> level) + index) for level, index in frontier_nodes(size)])
 
 
 def root_from_proof(leaf: bytes, proof: InclusionProof) -> bytes:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from ledger import scan
 from ledger.application import Clerk, Ledger
-from ledger.audit import issue_checkpoint, verify
+from ledger.audit import check_proof, issue_checkpoint, prove, verify
 from ledger.commands import DisputeReceive
 from ledger.errors import IntegrityError
 from ledger.imports import import_file
@@ -639,3 +639,17 @@ def issue_checkpoint_at(db: Path, key, through: int) -> Checkpoint:
         return issue_checkpoint(ledger.recorder, key, through=through)
     finally:
         ledger.close()
+
+
+def test_a_proof_over_stored_and_recomputed_nodes_checks_offline(db: Path, key) -> None:
+    # The last events sit past the first complete 256-leaf subtree: the proof reads that stored
+    # node and recomputes the smaller ones from leaves.
+    ledger = Ledger(f"sqlite:///{db}")
+    try:
+        record = ledger.find("dispute", ["TN-X1", "HG-T3"])
+        document = prove(ledger.recorder, record.id, key)
+    finally:
+        ledger.close()
+
+    assert document["events"][0]["leaf_index"] >= 256
+    assert check_proof(document).tree_size == document["checkpoint"]["tree_size"]
