@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import Subquery, select, union_all
 
-from projections.base import Fact, Handler, ReadModel, Rows
+from projections.base import Common, Handler, ReadModel, Rows
 from projections.schema import (
+    COMMON_COLUMNS,
     award_decisions,
     award_facts,
     mediation_facts,
@@ -23,18 +24,7 @@ from projections.schema import (
     units,
 )
 
-TRAIL_COLUMNS = (
-    "position",
-    "effective_on",
-    "recorded_at",
-    "record_id",
-    "record_kind",
-    "event_type",
-    "version",
-    "actor",
-    "role",
-    "source",
-)
+TRAIL_COLUMNS = COMMON_COLUMNS
 # The tables holding exactly one fact per event they project.
 EVENT_TABLES = (
     units,
@@ -66,7 +56,7 @@ class AuditModel(ReadModel):
     def handler_for(self, event_class: type) -> Handler | None:
         return self.logged
 
-    def logged(self, event: Any, common: Fact, rows: Rows) -> None:
+    def logged(self, event: Any, common: Common, rows: Rows) -> None:
         rows[other_events].append(common)
 
     def remembers(self, record_id: str) -> bool:

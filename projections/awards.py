@@ -5,8 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.awards import Commendation
-from projections.base import Fact, Handler, ReadModel, Rows, fact
-from projections.schema import award_decisions, award_facts, award_line_facts
+from projections.base import Common, Handler, ReadModel, Rows
+from projections.schema import (
+    EFFECTIVE_ON,
+    POSITION,
+    RECORD_ID,
+    RECORDED_AT,
+    AwardDecision,
+    AwardEvent,
+    award_decisions,
+    award_facts,
+    award_line_facts,
+)
 
 
 class AwardsModel(ReadModel):
@@ -21,40 +31,32 @@ class AwardsModel(ReadModel):
             Commendation.Annulled: self.event("annulled"),
         }
 
-    def decided(self, event: Any, common: Fact, rows: Rows) -> None:
-        self.add(
-            rows,
-            fact(
-                common,
-                issuer=event.issuer,
-                decision=event.decision,
-                year=event.year,
-                level=event.level,
-                form=event.form,
-            ),
-        )
+    def decided(self, event: Any, common: Common, rows: Rows) -> None:
+        decision = AwardDecision(event.issuer, event.decision, event.year, event.level, event.form)
+        self.add(rows, common, decision)
         for line in event.lines:
-            self._line(event, common, rows, line)
+            self._line(common, rows, line)
 
-    def corrected(self, event: Any, common: Fact, rows: Rows) -> None:
-        self.add(rows, fact(common, event="corrected"), award_facts)  # the event's own fact
-        self._line(event, common, rows, event.line)
+    def corrected(self, event: Any, common: Common, rows: Rows) -> None:
+        self.add(rows, common, AwardEvent("corrected"), award_facts)  # the event's own fact
+        self._line(common, rows, event.line)
 
-    def _line(self, event: Any, common: Fact, rows: Rows, line: dict[str, Any]) -> None:
+    def _line(self, common: Common, rows: Rows, line: dict[str, Any]) -> None:
+        # In award_line_facts' column order.
         rows[award_line_facts].append(
-            {
-                "position": common["position"],
-                "line": line["line"],
-                "award": common["record_id"],
-                "effective_on": common["effective_on"],
-                "recorded_at": common["recorded_at"],
-                "unit": line["unit"],
-                "recipient": line["recipient"],
-            }
+            (
+                common[POSITION],
+                line["line"],
+                common[RECORD_ID],
+                common[EFFECTIVE_ON],
+                common[RECORDED_AT],
+                line["unit"],
+                line["recipient"],
+            )
         )
 
     def event(self, name: str) -> Handler:
-        def handle(event: Any, common: Fact, rows: Rows) -> None:
-            self.add(rows, fact(common, event=name), award_facts)
+        def handle(event: Any, common: Common, rows: Rows) -> None:
+            self.add(rows, common, AwardEvent(name), award_facts)
 
         return handle

@@ -12,9 +12,14 @@ from uuid import UUID
 
 from sqlalchemy import Engine, Table
 
-Rows = defaultdict[Table, list[dict[str, Any]]]
-Fact = dict[str, Any]  # the columns every fact row shares, in the database's storage form
-Handler = Callable[[Any, Fact, Rows], None]
+from projections.schema import RECORD_ID
+
+Row = tuple[Any, ...]  # a table's columns, in its order
+Rows = defaultdict[Table, list[Row]]
+# An event's values of the columns every fact row begins with (schema.COMMON_COLUMNS), in the
+# database's storage form.
+Common = tuple[Any, ...]
+Handler = Callable[[Any, Common, Rows], None]
 REMEMBERED_RECORDS = (
     10_000  # per read model and generation; older records are recalled from the log
 )
@@ -23,7 +28,7 @@ REMEMBERED_RECORDS = (
 class _Unwritten(dict):
     """Rows that are never written: every table's list is a fresh, forgotten one."""
 
-    def __missing__(self, table: Table) -> list[dict[str, Any]]:
+    def __missing__(self, table: Table) -> list[Row]:
         return []
 
 
@@ -37,12 +42,6 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def fact(common: Fact, /, **columns: Any) -> dict[str, Any]:
-    """A fact row: the event's common columns (position, legal date, recording time, record
-    id) plus ``columns``."""
-    return {**common, **columns}
-
-
 class ReadModel(ABC):
     """A named read model: tables it owns, and a handler per event class it projects."""
 
@@ -54,8 +53,8 @@ class ReadModel(ABC):
         self.engine = engine
         # Two generations of remembered facts: records touched lately, and those touched in the
         # generation before. A record forgotten by both is recalled from the log.
-        self._latest: dict[str, dict[str, Any]] = {}
-        self._older: dict[str, dict[str, Any]] = {}
+        self._latest: dict[str, Any] = {}
+        self._older: dict[str, Any] = {}
         self.handlers: dict[type, Handler] = self.define_handlers()
 
     @abstractmethod
@@ -66,12 +65,13 @@ class ReadModel(ABC):
         """The handler of events of this class, or None when this model ignores them."""
         return self.handlers.get(event_class)
 
-    def add(self, rows: Rows, row: dict[str, Any], table: Table | None = None) -> None:
-        """Queue ``row`` for insertion and remember it as its record's latest fact."""
-        table = self.facts if table is None else table
-        rows[table].append(row)
-        if table is self.facts:
-            self._latest[row["record_id"]] = row
+    def add(self, rows: Rows, common: Common, fact: tuple, table: Table | None = None) -> None:
+        """Queue the row ``common + fact`` for insertion into ``table`` (by default the model's
+        facts, whose ``fact`` is then remembered as the record's latest)."""
+        if table is None:
+            table = self.facts
+            self._latest[common[RECORD_ID]] = fact
+        rows[table].append(common + fact)
 
     def trim(self) -> None:
         """Between batches, once the young generation is full, forget the older one; the
@@ -83,8 +83,9 @@ class ReadModel(ABC):
         """Whether this model holds the latest fact of the record (hex id)."""
         return record_id in self._latest or record_id in self._older
 
-    def latest(self, record_id: UUID) -> dict[str, Any]:
-        """The record's latest fact (the projector recalled it if it had been forgotten)."""
+    def latest(self, record_id: UUID) -> Any:
+        """The record's latest fact, a row type of ``schema`` (the projector recalled it if it
+        had been forgotten)."""
         key = record_id.hex
         found = self._latest.get(key)
         return self._older[key] if found is None else found

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.engine import Dialect
 
-from projections.base import Fact, utc
+from projections.base import Common, Row, utc
 
 
 # Dates repeat across events, and all events of one import share a recording time: cache both.
@@ -39,11 +39,12 @@ class FactWriter:
     def __init__(self, dialect: Dialect) -> None:
         self._sqlite = dialect.name == "sqlite"
         self._mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        self._statements: dict[Table, tuple[str, list[str]]] = {}
+        self._statements: dict[Table, str] = {}
 
-    def common(self, event: Any, position: int) -> Fact:
-        """The columns every fact of ``event`` shares: position, legal date, recording time
-        (UTC), the record (id and kind), and the event's type, version, actor, role, source."""
+    def common(self, event: Any, position: int) -> Common:
+        """The values of the columns every fact of ``event`` begins with (schema.COMMON_COLUMNS):
+        position, legal date, recording time (UTC), the record (id and kind), and the event's
+        type, version, actor, role, source."""
         if self._sqlite:
             effective_on, recorded_at = (
                 _sqlite_day(event.effective_on),
@@ -51,26 +52,22 @@ class FactWriter:
             )
         else:
             effective_on, recorded_at = event.effective_on, utc(event.timestamp)
-        record_kind, event_type = _kind_and_type(type(event))
-        return {
-            "position": position,
-            "effective_on": effective_on,
-            "recorded_at": recorded_at,
-            "record_id": event.originator_id.hex,
-            "record_kind": record_kind,
-            "event_type": event_type,
-            "version": event.originator_version,
-            "actor": event.actor,
-            "role": event.role,
-            "source": event.source,
-        }
+        return (
+            position,
+            effective_on,
+            recorded_at,
+            event.originator_id.hex,
+            *_kind_and_type(type(event)),
+            event.originator_version,
+            event.actor,
+            event.role,
+            event.source,
+        )
 
-    def insert(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Insert ``rows`` (dicts keyed by column name; missing columns are NULL)."""
+    def insert(self, connection: Connection, table: Table, rows: list[Row]) -> None:
+        """Insert ``rows`` (tuples in the table's column order)."""
         if table not in self._statements:
-            names = [column.name for column in table.columns]
-            marks = ", ".join([self._mark] * len(names))
-            statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
-            self._statements[table] = (statement, names)
-        statement, names = self._statements[table]
-        connection.exec_driver_sql(statement, [tuple(map(row.get, names)) for row in rows])
+            names = ", ".join(column.name for column in table.columns)
+            marks = ", ".join([self._mark] * len(table.columns))
+            self._statements[table] = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+        connection.exec_driver_sql(self._statements[table], rows)

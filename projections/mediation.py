@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.disputes import MediationCase
-from projections.base import Fact, Handler, ReadModel, Rows, fact
-from projections.schema import mediation_facts
+from projections.base import Common, Handler, ReadModel, Rows
+from projections.schema import MediationFact, mediation_facts
 
 OUTCOMES = {
     MediationCase.Assigned: "open",
@@ -27,38 +27,21 @@ class MediationModel(ReadModel):
             MediationCase.Closed: self.closed,
         } | dict.fromkeys(OUTCOMES, self.changed)
 
-    def received(self, event: Any, common: Fact, rows: Rows) -> None:
-        self.add(
-            rows,
-            fact(
-                common,
-                unit=event.unit,
-                case_no=event.case,
-                received_year=event.effective_on.year,
-                event="received",
-                status="open",
-            ),
-        )
+    def received(self, event: Any, common: Common, rows: Rows) -> None:
+        year = event.effective_on.year
+        self.add(rows, common, MediationFact(event.unit, event.case, year, "received", "open"))
 
-    def changed(self, event: Any, common: Fact, rows: Rows) -> None:
+    def changed(self, event: Any, common: Common, rows: Rows) -> None:
         self._next(event, common, rows, OUTCOMES[type(event)])
 
-    def closed(self, event: Any, common: Fact, rows: Rows) -> None:
+    def closed(self, event: Any, common: Common, rows: Rows) -> None:
         # Closing keeps the outcome reached (settled, failed, referred); an open case closes
         # without one.
-        before = self.latest(event.originator_id)["status"]
+        before = self.latest(event.originator_id).status
         self._next(event, common, rows, "closed" if before == "open" else before)
 
-    def _next(self, event: Any, common: Fact, rows: Rows, status: str) -> None:
+    def _next(self, event: Any, common: Common, rows: Rows, status: str) -> None:
         before = self.latest(event.originator_id)
-        self.add(
-            rows,
-            fact(
-                common,
-                unit=before["unit"],
-                case_no=before["case_no"],
-                received_year=before["received_year"],
-                event=type(event).__name__.lower(),
-                status=status,
-            ),
-        )
+        name = type(event).__name__.lower()
+        fact = MediationFact(before.unit, before.case_no, before.received_year, name, status)
+        self.add(rows, common, fact)

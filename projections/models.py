@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.security_models import SecurityModel
-from projections.base import Fact, Handler, ReadModel, Rows, fact
-from projections.schema import model_facts
+from projections.base import Common, Handler, ReadModel, Rows
+from projections.schema import ModelFact, model_facts
 
 EVENTS = {
     SecurityModel.RecognisedEffective: "recognised",
@@ -25,29 +25,12 @@ class ModelsModel(ReadModel):
     def define_handlers(self) -> dict[type, Handler]:
         return {SecurityModel.Registered: self.registered} | dict.fromkeys(EVENTS, self.changed)
 
-    def registered(self, event: Any, common: Fact, rows: Rows) -> None:
-        self.add(
-            rows,
-            fact(
-                common,
-                code=event.code,
-                event="registered",
-                name=event.name,
-                field=event.field,
-                unit=event.unit,
-            ),
-        )
+    def registered(self, event: Any, common: Common, rows: Rows) -> None:
+        fact = ModelFact(event.code, "registered", event.name, event.field, event.unit)
+        self.add(rows, common, fact)
 
-    def changed(self, event: Any, common: Fact, rows: Rows) -> None:
+    def changed(self, event: Any, common: Common, rows: Rows) -> None:
         before = self.latest(event.originator_id)
-        self.add(
-            rows,
-            fact(
-                common,
-                code=before["code"],
-                event=EVENTS[type(event)],
-                name=before["name"],
-                field=before["field"],
-                unit=getattr(event, "unit", None),
-            ),
-        )
+        site = getattr(event, "unit", None)
+        fact = ModelFact(before.code, EVENTS[type(event)], before.name, before.field, site)
+        self.add(rows, common, fact)

@@ -15,13 +15,13 @@ from ledger.application import Ledger
 from ledger.errors import LedgerError
 from projections.audit import AuditModel
 from projections.awards import AwardsModel
-from projections.base import UNWRITTEN, Fact, Handler, ReadModel, Rows
+from projections.base import UNWRITTEN, Common, Handler, ReadModel, Rows
 from projections.bulk import FactWriter
 from projections.mediation import MediationModel
 from projections.models import ModelsModel
 from projections.parallel import rebuild_in_workers
 from projections.safety import SafetyModel
-from projections.schema import metadata, positions
+from projections.schema import POSITION, RECORD_ID, metadata, positions
 from projections.units import UnitsModel
 
 PAGE = 5000  # events per transaction
@@ -161,7 +161,7 @@ class Projector:
             for event, common in zip(events, commons, strict=True):
                 for model, handler in self._handlers_of(type(event)):
                     # A model already past this event only updates what it remembers.
-                    past = common["position"] <= models_reached[model.name]
+                    past = common[POSITION] <= models_reached[model.name]
                     handler(event, common, UNWRITTEN if past else rows)
             end = notifications[-1].id
             self._commit(rows, reached, end)
@@ -175,13 +175,13 @@ class Projector:
                 progress(len(notifications))
         return start
 
-    def _recall(self, events: list[Any], commons: list[Fact], before: int) -> None:
+    def _recall(self, events: list[Any], commons: list[Common], before: int) -> None:
         """Replay, without writing rows, the earlier events of records this batch continues
         that some model no longer remembers (the log is the memory of last resort)."""
         forgotten: set[str] = set()
         for event, common in zip(events, commons, strict=True):
             if event.originator_version > 1:
-                key = common["record_id"]
+                key = common[RECORD_ID]
                 if not all(model.remembers(key) for model, _ in self._handlers_of(type(event))):
                     forgotten.add(key)
         if not forgotten:

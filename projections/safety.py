@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.safety import SafetyRecognition
-from projections.base import Fact, Handler, ReadModel, Rows, fact
-from projections.schema import safety_facts
+from projections.base import Common, Handler, ReadModel, Rows
+from projections.schema import SafetyFact, safety_facts
 
 
 class SafetyModel(ReadModel):
@@ -21,40 +21,22 @@ class SafetyModel(ReadModel):
             SafetyRecognition.Annulled: self.annulled,
         }
 
-    def registered(self, event: Any, common: Fact, rows: Rows) -> None:
-        self.add(
-            rows,
-            fact(
-                common,
-                unit=event.unit,
-                year=event.year,
-                unit_kind=event.unit_kind,
-                status="registered",
-                decision=None,
-            ),
-        )
+    def registered(self, event: Any, common: Common, rows: Rows) -> None:
+        fact = SafetyFact(event.unit, event.year, event.unit_kind, "registered", None)
+        self.add(rows, common, fact)
 
-    def decided(self, event: Any, common: Fact, rows: Rows) -> None:
+    def decided(self, event: Any, common: Common, rows: Rows) -> None:
         status = "recognised" if isinstance(event, SafetyRecognition.Recognised) else "denied"
         self._next(event, common, rows, status, getattr(event, "decision", None))
 
-    def annulled(self, event: Any, common: Fact, rows: Rows) -> None:
+    def annulled(self, event: Any, common: Common, rows: Rows) -> None:
         # An annulled recognition counts as annulled; an annulled denial is pending again.
-        previous = self.latest(event.originator_id)["status"]
+        previous = self.latest(event.originator_id).status
         self._next(event, common, rows, "annulled" if previous == "recognised" else "registered")
 
     def _next(
-        self, event: Any, common: Fact, rows: Rows, status: str, decision: Any = None
+        self, event: Any, common: Common, rows: Rows, status: str, decision: Any = None
     ) -> None:
         before = self.latest(event.originator_id)
-        self.add(
-            rows,
-            fact(
-                common,
-                unit=before["unit"],
-                year=before["year"],
-                unit_kind=before["unit_kind"],
-                status=status,
-                decision=decision,
-            ),
-        )
+        fact = SafetyFact(before.unit, before.year, before.unit_kind, status, decision)
+        self.add(rows, common, fact)

@@ -5,6 +5,8 @@ together are the audit trail (``projections.audit.trail``), one row per event.""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import (
     Column,
     Date,
@@ -18,6 +20,19 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+COMMON_COLUMNS = (
+    "position",
+    "effective_on",
+    "recorded_at",
+    "record_id",
+    "record_kind",
+    "event_type",
+    "version",
+    "actor",
+    "role",
+    "source",
+)
+POSITION, EFFECTIVE_ON, RECORDED_AT, RECORD_ID = range(4)  # indexes into the common columns
 
 
 def _fact_columns() -> list[Column]:
@@ -39,6 +54,16 @@ def _fact_columns() -> list[Column]:
     ]
 
 
+def fact_table(name: str, row: type[tuple], *columns: Column | Index) -> Table:
+    """A table of facts: the common columns, then ``row``'s fields (the row type handlers build,
+    so that a row is the event's common values followed by a ``row``)."""
+    table = Table(name, metadata, *_fact_columns(), *columns)
+    names = tuple(column.name for column in table.columns)
+    if names != COMMON_COLUMNS + row._fields:  # type: ignore[attr-defined]
+        raise TypeError(f"{name}: columns {names} are not the common ones + {row.__name__}")
+    return table
+
+
 positions = Table(
     "projection_positions",
     metadata,
@@ -46,53 +71,91 @@ positions = Table(
     Column("position", Integer, nullable=False),
 )
 
-units = Table(
+
+class Unit(NamedTuple):
+    code: str
+    name: str
+    kind: str
+    parent: str | None
+
+
+units = fact_table(
     "read_units",
-    metadata,
-    *_fact_columns(),
+    Unit,
     Column("code", String(64), nullable=False, unique=True),
     Column("name", Text, nullable=False),
     Column("kind", String(20), nullable=False),
     Column("parent", String(64)),
 )
 
-unit_changes = Table(  # renamed, merged into a successor, dissolved
+
+class UnitChange(NamedTuple):  # renamed, merged into a successor, dissolved
+    code: str
+    change: str
+    name: str | None
+    successor: str | None
+
+
+unit_changes = fact_table(
     "read_unit_changes",
-    metadata,
-    *_fact_columns(),
+    UnitChange,
     Column("code", String(64), nullable=False, index=True),
     Column("change", String(20), nullable=False),
     Column("name", Text),
     Column("successor", String(64)),
 )
 
-safety_facts = Table(
+
+class SafetyFact(NamedTuple):
+    unit: str
+    year: int
+    unit_kind: str
+    status: str  # registered, recognised, denied, annulled
+    decision: str | None
+
+
+safety_facts = fact_table(
     "read_safety_facts",
-    metadata,
-    *_fact_columns(),
+    SafetyFact,
     Column("unit", String(64), nullable=False),
     Column("year", Integer, nullable=False),
     Column("unit_kind", String(20), nullable=False),
-    Column("status", String(12), nullable=False),  # registered, recognised, denied, annulled
+    Column("status", String(12), nullable=False),
     Column("decision", Text),
     Index("ix_read_safety_facts_year_unit", "year", "unit"),
 )
 
-model_facts = Table(
+
+class ModelFact(NamedTuple):
+    code: str
+    event: str
+    name: str | None
+    field: str | None
+    unit: str | None  # the site, for registered and replicated
+
+
+model_facts = fact_table(
     "read_model_facts",
-    metadata,
-    *_fact_columns(),
+    ModelFact,
     Column("code", String(64), nullable=False, index=True),
     Column("event", String(20), nullable=False),
     Column("name", Text),
     Column("field", Text),
-    Column("unit", String(64)),  # the site, for registered and replicated
+    Column("unit", String(64)),
 )
 
-award_decisions = Table(
+
+class AwardDecision(NamedTuple):
+    issuer: str
+    decision: str
+    year: int
+    level: str
+    form: str
+
+
+award_decisions = fact_table(
     "read_award_decisions",
-    metadata,
-    *_fact_columns(),
+    AwardDecision,
     Column("issuer", String(64), nullable=False),
     Column("decision", String(64), nullable=False),
     Column("year", Integer, nullable=False, index=True),
@@ -112,27 +175,41 @@ award_line_facts = Table(  # the lines as decided, then each correction
     Column("recipient", String(12), nullable=False),
 )
 
-award_facts = Table(  # presented, annulled
+
+class AwardEvent(NamedTuple):  # presented, annulled, corrected
+    event: str
+
+
+award_facts = fact_table(
     "read_award_facts",
-    metadata,
-    *_fact_columns(),
+    AwardEvent,
     Column("event", String(20), nullable=False),
     Index("ix_read_award_facts_record_id", "record_id"),  # standings ask by decision
 )
 
-mediation_facts = Table(
+
+class MediationFact(NamedTuple):
+    unit: str
+    case_no: str
+    received_year: int
+    event: str
+    status: str  # open, settled, failed, referred, closed
+
+
+mediation_facts = fact_table(
     "read_mediation_facts",
-    metadata,
-    *_fact_columns(),
+    MediationFact,
     Column("unit", String(64), nullable=False),
     Column("case_no", String(64), nullable=False),
     Column("received_year", Integer, nullable=False, index=True),
     Column("event", String(12), nullable=False),
-    Column("status", String(12), nullable=False),  # open, settled, failed, referred, closed
+    Column("status", String(12), nullable=False),
 )
 
-other_events = Table(  # events no other read model projects (import runs, name index)
-    "read_other_events",
-    metadata,
-    *_fact_columns(),
-)
+
+class NoColumns(NamedTuple):
+    pass
+
+
+# Events no other read model projects (import runs, name index).
+other_events = fact_table("read_other_events", NoColumns)

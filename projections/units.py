@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.units import AdminUnit
-from projections.base import Fact, Handler, ReadModel, Rows, fact
-from projections.schema import unit_changes, units
+from projections.base import Common, Handler, ReadModel, Rows
+from projections.schema import Unit, UnitChange, unit_changes, units
 
 
 class UnitsModel(ReadModel):
@@ -21,19 +21,26 @@ class UnitsModel(ReadModel):
             AdminUnit.Dissolved: self.dissolved,
         }
 
-    def registered(self, event: Any, common: Fact, rows: Rows) -> None:
-        row = fact(common, code=event.code, name=event.name, kind=event.kind, parent=event.parent)
-        self.add(rows, row)
+    def registered(self, event: Any, common: Common, rows: Rows) -> None:
+        self.add(rows, common, Unit(event.code, event.name, event.kind, event.parent))
 
-    def renamed(self, event: Any, common: Fact, rows: Rows) -> None:
+    def renamed(self, event: Any, common: Common, rows: Rows) -> None:
         self._change(event, common, rows, "renamed", name=event.name)
 
-    def merged(self, event: Any, common: Fact, rows: Rows) -> None:
+    def merged(self, event: Any, common: Common, rows: Rows) -> None:
         self._change(event, common, rows, "merged", successor=event.into)
 
-    def dissolved(self, event: Any, common: Fact, rows: Rows) -> None:
+    def dissolved(self, event: Any, common: Common, rows: Rows) -> None:
         self._change(event, common, rows, "dissolved")
 
-    def _change(self, event: Any, common: Fact, rows: Rows, change: str, **columns: Any) -> None:
-        code = self.latest(event.originator_id)["code"]
-        self.add(rows, fact(common, code=code, change=change, **columns), unit_changes)
+    def _change(
+        self,
+        event: Any,
+        common: Common,
+        rows: Rows,
+        change: str,
+        name: str | None = None,
+        successor: str | None = None,
+    ) -> None:
+        code = self.latest(event.originator_id).code
+        self.add(rows, common, UnitChange(code, change, name, successor), unit_changes)
