@@ -33,6 +33,7 @@ LAZY_COMMANDS = {
     "audit": ("cli.audit", "audit", "Prove the log was not altered: verify, digest, prove."),
     "import": ("cli.bulk", "import_command", "Import a JSON Lines file of actions."),
     "demo": ("cli.bulk", "demo", "Record a realistic demo province (Bình Thuận 2023)."),
+    "migrate": ("cli.migrate", "migrate", "Copy the ledger to another storage, history intact."),
 }
 
 
@@ -93,7 +94,7 @@ class Settings:
         from ledger.errors import StorageError
         from ledger.signing import fingerprint
 
-        with self.ledger.recorder.datastore.transaction(commit=False) as cursor:
+        with self.ledger.recorder.cursor() as cursor:
             keys = {checkpoint.public_key for checkpoint in stored_checkpoints(cursor)}
         if keys:
             names = ", ".join(sorted(fingerprint(bytes.fromhex(key)) for key in keys))

@@ -9,7 +9,6 @@ extended by the log as it stands.
 from __future__ import annotations
 
 import base64
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -23,7 +22,7 @@ from ledger.merkle import (
 )
 from ledger.scan import scan_log
 from ledger.signing import Checkpoint, sign_checkpoint
-from ledger.storage import stored_frontier, stored_node
+from ledger.tree_tables import stored_frontier, stored_node
 
 
 @dataclass(frozen=True)
@@ -41,18 +40,15 @@ def verify(
 ) -> Verified:
     """Recompute the tree from the stored events; raise IntegrityError naming the first bad
     position, or a checkpoint the log no longer extends."""
-    connection = _reader(recorder)
-    try:
+    with recorder.snapshot() as connection:
         checkpoints = stored_checkpoints(connection.cursor())
         if brought is not None and brought not in checkpoints:
             checkpoints.append(brought)
         for checkpoint in checkpoints:
             checkpoint.check_signature(trusted_key)
         wanted = {checkpoint.tree_size for checkpoint in checkpoints}
-        size, roots, last_position = scan_log(connection, recorder.events_table_name, wanted)
+        size, roots, last_position = scan_log(connection, recorder.log, wanted)
         stored_root = stored_frontier(connection.cursor(), size).root()
-    finally:
-        connection.close()
     root = roots[size][0]
     if stored_root != root:
         raise IntegrityError(
@@ -80,14 +76,6 @@ def _check_extends(checkpoint: Checkpoint, size: int, roots: dict[int, tuple[byt
         )
 
 
-def _reader(recorder: Any) -> sqlite3.Connection:
-    """A separate read-only connection: one consistent snapshot for a whole verification."""
-    path = recorder.datastore.pool.db_name
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    connection.execute("BEGIN")  # one snapshot, even while writers commit
-    return connection
-
-
 def stored_checkpoints(cursor: Any) -> list[Checkpoint]:
     """The checkpoints this ledger issued, oldest first."""
     cursor.execute(
@@ -104,7 +92,7 @@ def stored_checkpoints(cursor: Any) -> list[Checkpoint]:
 def issue_checkpoint(recorder: Any, private_key: Any, through: int | None = None) -> Checkpoint:
     """Sign the tree as it stands (or as it stood at log position ``through``) and keep the
     checkpoint in the ledger."""
-    with recorder.datastore.transaction(commit=True) as c:
+    with recorder.cursor(commit=True) as c:
         if through is None:
             c.execute("SELECT MAX(idx), MAX(position) FROM integrity_leaves")
         else:
@@ -138,12 +126,13 @@ def issue_checkpoint(recorder: Any, private_key: Any, through: int | None = None
 def prove(recorder: Any, record_id: UUID, private_key: Any) -> dict[str, Any]:
     """Inclusion proofs of every event of one record against a checkpoint covering them all
     (the latest issued, or a new one): what ``check_proof`` needs, with no database."""
-    with recorder.datastore.transaction(commit=False) as c:
+    with recorder.cursor(commit=False) as c:
+        log = recorder.log
         c.execute(
-            "SELECT l.idx, e.rowid, e.originator_version, e.topic, e.state "
-            f"FROM {recorder.events_table_name} e JOIN integrity_leaves l ON l.position = e.rowid "
+            f"SELECT l.idx, e.{log.position}, e.originator_version, e.topic, e.state "
+            f"FROM {log.name} e JOIN integrity_leaves l ON l.position = e.{log.position} "
             "WHERE e.originator_id = ? ORDER BY e.originator_version",
-            (record_id.hex,),
+            (log.stored_id(record_id),),
         )
         events = c.fetchall()
         if not events:
@@ -153,9 +142,9 @@ def prove(recorder: Any, record_id: UUID, private_key: Any) -> dict[str, Any]:
     if latest <= events[-1][0]:
         checkpoint = issue_checkpoint(recorder, private_key)
     else:
-        with recorder.datastore.transaction(commit=False) as c:
+        with recorder.cursor(commit=False) as c:
             checkpoint = stored_checkpoints(c)[-1]
-    with recorder.datastore.transaction(commit=False) as c:
+    with recorder.cursor(commit=False) as c:
         proofs = [
             {
                 "position": position,

@@ -1,9 +1,10 @@
 """The verifying scan of the log: every stored event beside the leaf the ledger wrote for it,
 recomputed and compared, with the stored nodes above them.
 
-A long log is scanned in two processes: the first ``2**k`` leaves (the largest power of two in
-the tree, a complete subtree) here, the rest in a worker. The tree's root is then the first part's
-root followed by the second part's subtree roots, exactly as RFC 6962 splits it.
+The connection is an ``sqlite3`` one, or one that speaks its dialect (``ledger.postgres``). A
+long log in an SQLite file is scanned in two processes: the first ``2**k`` leaves (the largest
+power of two in the tree, a complete subtree) here, the rest in a worker. The tree's root is then
+the first part's root followed by the second part's subtree roots, as RFC 6962 splits it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import sqlite3
 import struct
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from ledger.errors import IntegrityError
 from ledger.merkle import STORED_LEVEL, Frontier, Node, fold, raw_leaf_hash
+from ledger.recorder import LogTable
 
 SCAN_BATCH = 10_000
 PARALLEL_FROM = 1 << 17  # leaves; below this a second process costs more than it saves
@@ -33,28 +36,27 @@ class Scanned:
 
 
 def scan_log(
-    connection: sqlite3.Connection, events_table: str, wanted: set[int]
+    connection: Any, log: LogTable, wanted: set[int]
 ) -> tuple[int, dict[int, tuple[bytes, int]], int]:
     """Scan the whole log in ``connection``'s snapshot; return the tree size, the (root, last
     position) at each wanted size and at the full size, and the last position. Raises
     IntegrityError naming the first bad position."""
     (leaves,) = connection.execute("SELECT COUNT(*) FROM integrity_leaves").fetchone()
-    (head,) = connection.execute(f"SELECT MAX(rowid) FROM {events_table}").fetchone()
-    split = 1 << (leaves.bit_length() - 1) if leaves >= PARALLEL_FROM else 0
+    (head,) = connection.execute(f"SELECT MAX({log.position}) FROM {log.name}").fetchone()
+    in_file = isinstance(connection, sqlite3.Connection)
+    split = 1 << (leaves.bit_length() - 1) if leaves >= PARALLEL_FROM and in_file else 0
     boundary = connection.execute(
         "SELECT position FROM integrity_leaves WHERE idx = ?", (split,)
     ).fetchone()
     if not split or boundary is None:
-        parts = [scan_part(connection, events_table, 0, 0, head or 0, wanted)]
+        parts = [scan_part(connection, log, 0, 0, head or 0, wanted)]
     else:
         path = connection.execute("PRAGMA database_list").fetchone()[2]
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(1, mp_context=context) as pool:
-            rest = pool.submit(
-                _scan_in_worker, path, events_table, split, boundary[0] - 1, head, wanted
-            )
+            rest = pool.submit(_scan_in_worker, path, log, split, boundary[0] - 1, head, wanted)
             try:
-                first = scan_part(connection, events_table, 0, 0, boundary[0] - 1, wanted)
+                first = scan_part(connection, log, 0, 0, boundary[0] - 1, wanted)
             except IntegrityError:
                 rest.cancel()
                 raise
@@ -79,18 +81,18 @@ def scan_log(
 
 
 def _scan_in_worker(
-    path: str, events_table: str, first_leaf: int, after: int, through: int, wanted: set[int]
+    path: str, log: LogTable, first_leaf: int, after: int, through: int, wanted: set[int]
 ) -> Scanned:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return scan_part(connection, events_table, first_leaf, after, through, wanted)
+        return scan_part(connection, log, first_leaf, after, through, wanted)
     finally:
         connection.close()
 
 
 def scan_part(
-    connection: sqlite3.Connection,
-    events_table: str,
+    connection: Any,
+    log: LogTable,
     first_leaf: int,
     after: int,
     through: int,
@@ -98,16 +100,17 @@ def scan_part(
 ) -> Scanned:
     """Check the events after position ``after`` through ``through``, which must be the leaves
     from ``first_leaf`` on (a multiple of a power of two above the part's size)."""
+    at = f"e.{log.position}"
     cursor = connection.execute(
-        "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, l.idx, l.hash "
-        f"FROM {events_table} e LEFT JOIN integrity_leaves l ON l.position = e.rowid "
-        "WHERE e.rowid > ? AND e.rowid <= ? ORDER BY e.rowid",
+        f"SELECT {at}, e.originator_id, e.originator_version, e.topic, e.state, l.idx, l.hash "
+        f"FROM {log.name} e LEFT JOIN integrity_leaves l ON l.position = {at} "
+        f"WHERE {at} > ? AND {at} <= ? ORDER BY {at}",
         (after, through),
     )
     frontier = Frontier(collect_from=STORED_LEVEL)
     found: dict[int, tuple[list[bytes], int]] = {}
     nodes: list[Node] = []  # stored-level nodes recomputed, compared after each batch
-    position, fromhex = after, bytes.fromhex
+    position, id_bytes = after, log.id_bytes
     while batch := cursor.fetchmany(SCAN_BATCH):
         expected = first_leaf + frontier.size
         leaves = []
@@ -115,7 +118,7 @@ def scan_part(
             if index != expected:
                 _explain_gap(connection, position, index, expected)
             try:
-                leaf = raw_leaf_hash(position, fromhex(record_id), version, topic, state)
+                leaf = raw_leaf_hash(position, id_bytes(record_id), version, topic, state)
             except (TypeError, ValueError, AttributeError, struct.error):
                 leaf = None  # a column that is not even of its type
             if leaf != stored:
@@ -134,9 +137,7 @@ def scan_part(
     return Scanned(frontier.size, frontier.hashes(), found, position)
 
 
-def _explain_gap(
-    connection: sqlite3.Connection, position: int, index: int | None, expected: int
-) -> None:
+def _explain_gap(connection: Any, position: int, index: int | None, expected: int) -> None:
     """The event at ``position`` is not the next leaf's: say which event is missing or extra."""
     if index is None or index < expected:
         raise IntegrityError(
@@ -146,13 +147,13 @@ def _explain_gap(
     _missing(connection, expected, position)
 
 
-def _missing(connection: sqlite3.Connection, leaf: int, otherwise: int | None = None) -> None:
+def _missing(connection: Any, leaf: int, otherwise: int | None = None) -> None:
     row = connection.execute("SELECT position FROM integrity_leaves WHERE idx = ?", (leaf,))
     (position,) = row.fetchone() or (otherwise,)
     raise IntegrityError(f"position {position}: the event is missing (deleted)")
 
 
-def _compare_nodes(connection: sqlite3.Connection, nodes: list[Node], first_leaf: int) -> None:
+def _compare_nodes(connection: Any, nodes: list[Node], first_leaf: int) -> None:
     """Check the stored nodes against the recomputed ones (numbered from ``first_leaf``; the
     leaves are checked one by one already), then forget them."""
     by_level: dict[int, list[tuple[int, bytes]]] = {}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, insert, make_url, select, text, update
 from sqlalchemy import event as sqlalchemy_events
 
 from ledger.application import Ledger
@@ -25,6 +25,7 @@ from projections.schema import POSITION, RECORD_ID, metadata, positions
 from projections.units import UnitsModel
 
 PAGE = 5000  # events per transaction
+SCHEMA_LOCK = 0x616E7472  # PostgreSQL advisory lock held while creating the read models
 REBUILDING = "(rebuilding)"  # a positions row present while a rebuild has not finished
 READ_MODELS = (UnitsModel, SafetyModel, ModelsModel, AwardsModel, MediationModel, AuditModel)
 Progress = Callable[[int], None]
@@ -51,7 +52,8 @@ def engine_for(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60})
         sqlalchemy_events.listen(engine, "connect", _tune_for_read_models)
         return engine
-    return create_engine(url)
+    # PostgreSQL through psycopg 3, the driver the event store uses.
+    return create_engine(make_url(url).set(drivername="postgresql+psycopg"))
 
 
 def _tune_for_read_models(connection: Any, _: Any) -> None:
@@ -81,8 +83,10 @@ class Projector:
 
     def _ensure_tables(self, rebuilding: bool = False) -> None:
         """Create missing tables and positions; mark a rebuild as begun when ``rebuilding``."""
-        metadata.create_all(self.engine)
         with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":  # processes starting at once
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+            metadata.create_all(connection)
             known = set(connection.scalars(select(positions.c.name)))
             names = [*self._names, REBUILDING] if rebuilding else self._names
             missing = [{"name": name, "position": 0} for name in names if name not in known]

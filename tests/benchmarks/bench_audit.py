@@ -36,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import ledger.storage
+import ledger.recorder
 from ledger.application import Clerk, Ledger
 from ledger.audit import verify
 from ledger.imports import import_file
@@ -58,7 +58,7 @@ UNTREED = {"APPLICATION_RECORDER_TOPIC": "tests.benchmarks.bench_audit:UntreedRe
 
 
 def _no_tree(c: Any, events: Sequence[Any], positions: Sequence[int]) -> None:
-    """Stands in for ``ledger.storage.append_to_tree``: appends nothing."""
+    """Stands in for ``ledger.recorder.append_to_tree``: appends nothing."""
 
 
 class UntreedRecorder(LedgerSQLiteRecorder):
@@ -66,12 +66,12 @@ class UntreedRecorder(LedgerSQLiteRecorder):
     runs with the module-level ``append_to_tree`` it calls replaced by a no-op."""
 
     def _insert_events(self, c: Any, stored_events: Any, **kwargs: Any) -> Sequence[int] | None:
-        real = ledger.storage.append_to_tree
-        ledger.storage.append_to_tree = _no_tree
+        real = ledger.recorder.append_to_tree
+        ledger.recorder.append_to_tree = _no_tree
         try:
             return super()._insert_events(c, stored_events, **kwargs)
         finally:
-            ledger.storage.append_to_tree = real
+            ledger.recorder.append_to_tree = real
 
 
 # --- target 1: verify ------------------------------------------------------------------------
@@ -185,18 +185,18 @@ TREE_CPU: list[float] = []  # CPU seconds inside append_to_tree, one entry per i
 @contextlib.contextmanager
 def _tree_cpu_counted() -> Iterator[None]:
     """Count the CPU time spent inside ``append_to_tree`` during an import."""
-    real, spent = ledger.storage.append_to_tree, [0.0]
+    real, spent = ledger.recorder.append_to_tree, [0.0]
 
     def counted(*args: Any) -> None:
         began = time.process_time()
         real(*args)
         spent[0] += time.process_time() - began
 
-    ledger.storage.append_to_tree = counted
+    ledger.recorder.append_to_tree = counted
     try:
         yield
     finally:
-        ledger.storage.append_to_tree = real
+        ledger.recorder.append_to_tree = real
         if spent[0]:
             TREE_CPU.append(spent[0])
 

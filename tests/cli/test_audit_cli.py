@@ -1,9 +1,10 @@
 """antq audit verify|digest|prove|check-proof|public-key and antq export verify: exit codes and
-messages (0 OK, 3 integrity), on a real SQLite file edited underneath where a test tampers."""
+messages (0 OK, 3 integrity), on each storage, edited underneath where a test tampers."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from contextlib import closing
@@ -12,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from ..conftest import EXAMPLES
+from tests.underneath import underneath
+
+from ..conftest import EXAMPLES, sqlite_only
 from .conftest import Antq
 
 TAMPERED = 20
@@ -28,15 +31,20 @@ def database(antq: Antq) -> Path:
     return Path(antq.db_url.removeprefix("sqlite:///"))
 
 
+def key_file(antq: Antq) -> Path:
+    """Where the ledger's signing key is: ANTQ_SIGNING_KEY, or beside its SQLite file."""
+    return Path(os.environ.get("ANTQ_SIGNING_KEY") or f"{database(antq)}.signing-key")
+
+
 def tamper(antq: Antq, position: int = TAMPERED) -> None:
     """Change one byte of one stored event's state, outside the ledger."""
-    with closing(sqlite3.connect(database(antq))) as connection, connection:
+    with underneath(antq.db_url) as (connection, log):
         (state,) = connection.execute(
-            "SELECT state FROM stored_events WHERE rowid = ?", (position,)
+            f"SELECT state FROM {log.name} WHERE {log.position} = ?", (position,)
         ).fetchone()
         changed = bytes([state[0] ^ 1]) + state[1:]
         connection.execute(
-            "UPDATE stored_events SET state = ? WHERE rowid = ?", (changed, position)
+            f"UPDATE {log.name} SET state = ? WHERE {log.position} = ?", (changed, position)
         )
 
 
@@ -61,7 +69,9 @@ def public_key(antq: Antq) -> str:
 
 def other_public_key(tmp_path: Path) -> str:
     """The public key of another ledger's signing key."""
-    return public_key(Antq(f"sqlite:///{tmp_path / 'other.db'}"))
+    other = Antq(f"sqlite:///{tmp_path / 'other.db'}")
+    key = other.ok("audit", "public-key", env={"ANTQ_SIGNING_KEY": str(tmp_path / "other.key")})
+    return key.splitlines()[-1].split()[0]
 
 
 # --- verify ---------------------------------------------------------------------------------
@@ -301,6 +311,7 @@ def test_a_proof_with_no_events_proves_nothing_and_exits_3(imported: Antq, proof
     assert "holds no events" in failed(imported, "audit", "check-proof", str(proof))
 
 
+@sqlite_only  # a column holding another type than declared
 def test_a_state_stored_as_text_instead_of_bytes_is_named_not_a_crash(imported: Antq) -> None:
     with closing(sqlite3.connect(database(imported))) as connection, connection:
         connection.execute(
@@ -328,9 +339,9 @@ def test_a_stored_interior_node_altered_is_caught_by_verify(imported: Antq, tmp_
         "utf-8",
     )
     imported.ok("import", str(cases))
-    with closing(sqlite3.connect(database(imported))) as connection, connection:
+    with underneath(imported.db_url) as (connection, _):
         connection.execute(
-            "UPDATE integrity_nodes SET hash = zeroblob(32) WHERE level = 8 AND idx = 0"
+            "UPDATE integrity_nodes SET hash = ? WHERE level = 8 AND idx = 0", (bytes(32),)
         )
 
     assert "node 8/0 (over the leaves from 1 to 256)" in failed(imported, "audit", "verify")
@@ -338,10 +349,10 @@ def test_a_stored_interior_node_altered_is_caught_by_verify(imported: Antq, tmp_
 
 def test_a_ledger_with_signed_checkpoints_never_gets_a_second_key(imported: Antq) -> None:
     imported.ok("audit", "digest")
-    Path(f"{database(imported)}.signing-key").unlink()
+    key_file(imported).unlink()
 
     result = imported("audit", "digest")
 
     assert result.exit_code == 2, result.output
     assert "key file" in result.output and "is missing" in result.output
-    assert not Path(f"{database(imported)}.signing-key").exists()
+    assert not key_file(imported).exists()

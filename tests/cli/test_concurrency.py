@@ -88,7 +88,11 @@ def test_processes_importing_and_recording_into_one_file_all_succeed(
 
     # Check each expected event is in the log exactly once, and nothing else was recorded.
     log = province.log()
-    assert [entry["position"] for entry in log] == list(range(1, len(log) + 1))
+    positions = [entry["position"] for entry in log]
+    # Increasing without repeats; SQLite also without gaps (PostgreSQL may skip a position a
+    # failed transaction drew, see docs/storage.md).
+    assert positions == sorted(set(positions))
+    assert positions[-1] == len(log) or not province.db_url.startswith("sqlite")
     counts = Counter(
         (entry["record"], entry["event"])
         for entry in log

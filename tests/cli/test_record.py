@@ -356,12 +356,20 @@ def test_a_folder_as_the_database_exits_2_naming_db(tmp_path) -> None:
     )
 
 
+UNKNOWN_STORAGE = "unknown storage; use sqlite:///FILE or postgresql://USER@HOST/DATABASE"
+
+
 @pytest.mark.parametrize(
     "url, message",
     [
-        ("", "unknown storage; use sqlite:///FILE"),
+        ("", UNKNOWN_STORAGE),
         ("sqlite:///", "write sqlite:///FILE, e.g. sqlite:///antq.db"),
-        ("mysql://db/antq", "unknown storage; use sqlite:///FILE"),
+        ("mysql://db/antq", UNKNOWN_STORAGE),
+        (
+            "postgresql://127.0.0.1",
+            "write postgresql://USER@HOST[:PORT]/DATABASE, "
+            "e.g. postgresql://postgres@127.0.0.1:5432/antq",
+        ),
     ],
 )
 def test_a_malformed_storage_url_exits_2_naming_db(url: str, message: str) -> None:

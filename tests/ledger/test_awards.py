@@ -13,6 +13,7 @@ from ledger.commands import AwardAnnul, AwardCorrect, AwardDecide, AwardPresent
 from ledger.errors import AlreadyRecordedError, NotFoundError, RuleViolation
 from ledger.text import with_article
 
+from ..conftest import sqlite_only
 from .support import Refusal, events, record, refusal
 
 KEY = {"issuer": "UBND-TN", "decision": "12/QĐ-UBND", "year": 2023}
@@ -265,6 +266,7 @@ def test_history_shows_individual_names_unsealed(province: Ledger, clerk: Clerk)
     )
 
 
+@sqlite_only  # scans the database file's bytes
 def test_individual_names_are_never_stored_in_clear_text(
     province: Ledger, clerk: Clerk, tmp_path: Path
 ) -> None:

@@ -18,6 +18,7 @@ from ledger.commands import (
 )
 from ledger.errors import AlreadyRecordedError, NotFoundError, RuleViolation
 
+from ..conftest import sqlite_only
 from .support import Refusal, events, record, refusal
 
 CASE = {"unit": "TN-X1", "case": "HG-01"}
@@ -147,6 +148,7 @@ def test_a_closed_case_is_final(province: Ledger, clerk: Clerk, action, doing: s
     )
 
 
+@sqlite_only  # scans the database file's bytes
 def test_the_summary_is_sealed_in_storage_and_readable_in_history(
     province: Ledger, clerk: Clerk, tmp_path: Path
 ) -> None:

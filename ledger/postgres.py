@@ -1,0 +1,195 @@
+"""The ledger on PostgreSQL: the eventsourcing PostgreSQL recorder, with subject keys and the
+integrity tree written in the transaction that stores the events.
+
+That transaction holds the events table's EXCLUSIVE lock (taken by eventsourcing before it
+inserts), so log positions are issued in commit order: a reader tailing the log never passes a
+position that a slower writer fills in later. Positions may have gaps (a transaction that failed
+after drawing from the sequence); the tree's leaves are numbered without gaps and each records
+its event's position.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import unquote, urlparse
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg import Connection, Cursor
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL
+
+from ledger.errors import StorageError
+from ledger.recorder import LedgerRecorder, LogTable
+
+LOCK_TIMEOUT_SECONDS = 60  # how long a writer waits for another's transaction
+CONNECT_TIMEOUT_SECONDS = 10
+EVENTS_TABLE = "antq_events"  # eventsourcing names it after the application
+# Advisory lock taken while creating the schema: processes starting at once on a new database
+# would otherwise race on CREATE TYPE / CREATE OR REPLACE FUNCTION ("tuple concurrently updated").
+SCHEMA_LOCK = 0x616E7471  # "antq"
+
+TREE_TABLES = (
+    "CREATE TABLE IF NOT EXISTS subject_keys (subject_id TEXT PRIMARY KEY, key BYTEA)",
+    "CREATE TABLE IF NOT EXISTS integrity_leaves "
+    "(idx BIGINT PRIMARY KEY, position BIGINT NOT NULL UNIQUE, hash BYTEA NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS integrity_nodes "
+    "(level INTEGER, idx BIGINT, hash BYTEA NOT NULL, PRIMARY KEY (level, idx))",
+    "CREATE TABLE IF NOT EXISTS integrity_checkpoints "
+    "(tree_size BIGINT PRIMARY KEY, log_position BIGINT NOT NULL, root BYTEA NOT NULL, "
+    "created_at TEXT NOT NULL, public_key BYTEA NOT NULL, signature BYTEA NOT NULL)",
+)
+
+
+def environment_for_postgres(url: str) -> dict[str, str]:
+    """The eventsourcing environment of ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE``."""
+    parsed = urlparse(url)
+    database = unquote(parsed.path.lstrip("/"))
+    if not database or parsed.query:
+        raise StorageError(
+            f"--db {url!r}: write postgresql://USER@HOST[:PORT]/DATABASE, "
+            "e.g. postgresql://postgres@127.0.0.1:5432/antq"
+        )
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": database,
+        "POSTGRES_HOST": parsed.hostname or "localhost",
+        "POSTGRES_PORT": str(parsed.port or 5432),
+        "POSTGRES_USER": unquote(parsed.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+        "POSTGRES_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
+        "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
+        "APPLICATION_RECORDER_TOPIC": "ledger.postgres:LedgerPostgresRecorder",
+        # Pinned against the process environment, which eventsourcing also reads: the insert
+        # function would skip the tree and subject keys, and the ledger's own SQL names its
+        # tables in the default schema.
+        **{
+            f"{prefix}{name}": value
+            for name, value in (
+                ("POSTGRES_ENABLE_DB_FUNCTIONS", "n"),
+                ("POSTGRES_SCHEMA", "public"),
+            )
+            for prefix in ("", "ANTQ_")
+        },
+    }
+
+
+def check_reachable(url: str) -> None:
+    """Connect once, to say why a server cannot be used (the pool would only time out)."""
+    import psycopg
+
+    try:
+        psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
+    except psycopg.Error as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise StorageError(f"--db {url!r}: cannot open the database: {reason}") from None
+
+
+class QmarkCursor:
+    """A psycopg cursor spoken to in SQLite's dialect: ``?`` placeholders, tuple rows (the
+    ledger's own SQL has no literal question marks)."""
+
+    def __init__(self, cursor: Cursor[Any]) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> QmarkCursor:
+        self._cursor.execute(sql.replace("?", "%s"), params)  # type: ignore[arg-type]
+        return self
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        self._cursor.executemany(sql.replace("?", "%s"), list(rows))  # type: ignore[arg-type]
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    def fetchmany(self, size: int) -> list[Any]:
+        return self._cursor.fetchmany(size)
+
+
+class QmarkConnection:
+    """A psycopg connection spoken to in SQLite's dialect (see QmarkCursor)."""
+
+    def __init__(self, connection: Connection[Any]) -> None:
+        self._connection = connection
+
+    def cursor(self) -> QmarkCursor:
+        return QmarkCursor(self._connection.cursor(row_factory=tuple_row))
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> QmarkCursor:
+        return self.cursor().execute(sql, params)
+
+
+def _same(record_id: UUID) -> UUID:
+    return record_id
+
+
+class LedgerPostgresRecorder(LedgerRecorder, PostgresApplicationRecorder):
+    """Events in ``antq_events``; subject keys and the integrity tree beside them."""
+
+    log = LogTable(EVENTS_TABLE, "notification_id", _same, operator.attrgetter("bytes"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sql_create_statements.extend(SQL(statement) for statement in TREE_TABLES)  # type: ignore[arg-type]
+
+    def create_table(self) -> None:
+        with self.datastore.get_connection() as connection:
+            connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+            try:
+                super().create_table()
+            finally:
+                connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+    def _fetch_ids_after_insert_events(
+        self,
+        curs: Cursor[Any],
+        stored_events: Sequence[StoredEvent],
+        *,
+        subject_keys: dict[UUID, bytes] | None = None,
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
+        with curs.connection.cursor(row_factory=tuple_row) as c:
+            self._store_extras(QmarkCursor(c), stored_events, positions, subject_keys)
+        return positions
+
+    @contextmanager
+    def cursor(self, commit: bool = False) -> Iterator[QmarkCursor]:
+        with (
+            self.datastore.transaction(commit=commit) as c,
+            c.connection.cursor(row_factory=tuple_row) as tuples,
+        ):
+            yield QmarkCursor(tuples)
+
+    @contextmanager
+    def _appending(self) -> Iterator[QmarkCursor]:
+        # The lock eventsourcing takes to insert events: positions are issued in commit order.
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)
+            self._notify_channel(curs)  # wake followers when it commits
+            with curs.connection.cursor(row_factory=tuple_row) as tuples:
+                yield QmarkCursor(tuples)
+
+    def _continue_after(self, c: Any, position: int) -> None:
+        # The last step of a copy, as setval is not undone by a rollback: should the commit
+        # still fail, later events skip the positions the copy would have filled (a gap).
+        c.execute(
+            "SELECT setval(pg_get_serial_sequence(?, 'notification_id'), ?)",
+            (EVENTS_TABLE, position),
+        )
+
+    @contextmanager
+    def snapshot(self) -> Iterator[QmarkConnection]:
+        with self.datastore.get_connection() as connection:  # an autocommit connection
+            connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield QmarkConnection(connection)
+            finally:
+                connection.execute("ROLLBACK")
