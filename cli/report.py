@@ -122,6 +122,42 @@ def rebuild(settings: Settings) -> None:
     click.echo(f"rebuilt {len(projector.models)} read models up to log position {position}")
 
 
+@projections.command(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    help="Seconds between looks at the log (PostgreSQL also wakes on each commit).",
+)
+@pass_settings
+def follow(settings: Settings, poll: float) -> None:
+    """Keep the read models caught up as events arrive, until Ctrl-C.
+
+    \b
+    Each batch commits its rows with the models' positions, so stopping at any moment
+    loses nothing: the next follow (or read) resumes from there.
+    Example:
+      antq --db postgresql://antq@db.example/antq projections follow
+    """
+    import signal
+    import threading
+
+    from projections.follow import follow as follow_log
+
+    stop = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop.set())
+    projector = settings.projector
+    click.echo(f"following the log from position {projector.catch_up()} (Ctrl-C to stop)")
+
+    def caught_up(position: int) -> None:
+        click.echo(f"caught up to position {position}")
+
+    position = follow_log(projector, stop, caught_up, poll)
+    click.echo(f"stopped at position {position}")
+
+
 @click.group(context_settings=CONTEXT_SETTINGS, invoke_without_command=True)
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "xlsx"]), help="File format.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder to write.")
