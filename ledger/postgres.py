@@ -63,6 +63,10 @@ def environment_for_postgres(url: str) -> dict[str, str]:
         "POSTGRES_PASSWORD": unquote(parsed.password or ""),
         "POSTGRES_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
         "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
+        # A command needs one connection at a time, now and then two: open one, allow five, so
+        # that many clerks' processes fit in the server's max_connections.
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": "4",
         "APPLICATION_RECORDER_TOPIC": "ledger.postgres:LedgerPostgresRecorder",
         # Pinned against the process environment, which eventsourcing also reads: the insert
         # function would skip the tree and subject keys, and the ledger's own SQL names its
