@@ -121,6 +121,19 @@ def run_antq(
     )
 
 
+def start_antq(db_url: str, *args: str, merge_stderr: bool = False) -> subprocess.Popen[str]:
+    """Start the installed ``antq`` script as the clerk in its own OS process, its output read
+    as text (stderr merged into stdout when ``merge_stderr``)."""
+    return subprocess.Popen(
+        [str(ANTQ), "--db", db_url, "--actor", CLERK, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=subprocess_env(),
+    )
+
+
 def subprocess_env() -> dict[str, str]:
     """The current environment without the caller's ANTQ_* settings, with UTF-8 I/O."""
     import os

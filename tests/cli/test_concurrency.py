@@ -1,7 +1,9 @@
-"""Several OS processes writing to the same SQLite file at once: no lock errors, no lost events."""
+"""Several OS processes writing to one ledger at once (an SQLite file, a PostgreSQL database): no
+lock errors, no lost events."""
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 from collections import Counter
@@ -11,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ANTQ, CLERK, Antq, run_antq, subprocess_env, write_jsonl
+from .conftest import Antq, run_antq, start_antq, write_jsonl
 
 pytestmark = pytest.mark.slow
 
@@ -22,16 +24,8 @@ LOOPS = 2
 COMMANDS_PER_LOOP = 8
 
 
-def _start(db_url: str, *args: str) -> subprocess.Popen[str]:
-    """Start ``antq`` in its own OS process, stderr merged into stdout."""
-    return subprocess.Popen(
-        [str(ANTQ), "--db", db_url, "--actor", CLERK, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        env=subprocess_env(),
-    )
+# antq in its own OS process, stderr merged into stdout.
+_start = functools.partial(start_antq, merge_stderr=True)
 
 
 def _case(importer: int, n: int) -> tuple[str, str]:

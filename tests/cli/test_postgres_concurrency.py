@@ -26,7 +26,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from .conftest import ANTQ, CLERK, UNITS, Antq, run_antq, subprocess_env
+from .conftest import CLERK, UNITS, Antq, run_antq, start_antq, subprocess_env
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMUNES = ["X1", "X2", "X3"]
@@ -229,17 +229,6 @@ def _province(url: str) -> Antq:
     return antq
 
 
-def _start_antq(db_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(ANTQ), "--db", db_url, "--actor", CLERK, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        env={**subprocess_env(), **(env or {})},
-    )
-
-
 def _standings(url: str, scope: str | None = None) -> dict[str, Any]:
     result = run_antq(url, "standings", "--year", "2023", "--json",
                       *(["--scope", scope] if scope else []))  # fmt: skip
@@ -316,7 +305,7 @@ def test_processes_deciding_and_annulling_one_safety_record_lose_nothing(
     province = _province(postgres_url)
     province.ok("safety", "register", "--unit", "X1", "--year", "2023", "--on", "2023-02-01")
     racers = [
-        _start_antq(postgres_url, "safety", verb, "--unit", "X1", "--year", "2023",
+        start_antq(postgres_url, "safety", verb, "--unit", "X1", "--year", "2023",
                     "--on", "2023-12-20", *args)
         for verb, *args in SAFETY_RACERS
     ]  # fmt: skip
@@ -417,7 +406,7 @@ def test_read_models_end_exactly_at_the_head_while_writers_and_readers_race(
 ) -> None:
     _province(postgres_url)
     writers, per_writer, settle_every = 4, 400, 10
-    follower = _start_antq(postgres_url, "projections", "follow", "--poll", "0.2")
+    follower = start_antq(postgres_url, "projections", "follow", "--poll", "0.2")
     assert follower.stdout is not None
     assert follower.stdout.readline().startswith("following the log from position ")
     lines: list[str] = []
