@@ -13,13 +13,12 @@ import argparse
 import shutil
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from ledger.application import Clerk, Ledger
-from ledger.imports import _no_cyclic_gc, _validated_batches, read_lines
+from ledger.application import Ledger
 from tests.benchmarks.common import (
     ANTQ,
+    import_phases,
     median,
     raw_sqlite_insert_rate,
     run,
@@ -44,27 +43,10 @@ def phases(folder: Path, base_db: Path, workload: Path) -> dict[str, float]:
     db = folder / f"phases-{time.perf_counter_ns()}.db"
     shutil.copy(base_db, db)
     ledger = Ledger(f"sqlite:///{db}")
-    times = {}
-    with _no_cyclic_gc():
-        _time_phases(ledger, workload, times)
-    ledger.close()
-    return times
-
-
-def _time_phases(ledger: Ledger, workload: Path, times: dict[str, float]) -> None:
-    start = time.perf_counter()
-    _, lines = read_lines(workload.read_bytes(), Clerk("bench"))
-    times["parse and validate (pydantic)"] = time.perf_counter() - start
-    start = time.perf_counter()
-    batches = _validated_batches(ledger.session(), lines, datetime.now(UTC))
-    times["domain rules and events"] = time.perf_counter() - start
-    start = time.perf_counter()
-    stored = [[ledger.mapper.to_stored_event(e) for e in events] for _, events, _ in batches]
-    times["transcode to stored events (JSON)"] = time.perf_counter() - start
-    start = time.perf_counter()
-    for rows in stored:
-        ledger.recorder.insert_events(rows)
-    times["SQLite insert and commit"] = time.perf_counter() - start
+    try:
+        return import_phases(ledger, workload)
+    finally:
+        ledger.close()
 
 
 def main() -> None:
