@@ -25,6 +25,7 @@ LAZY_COMMANDS = {
     "award": ("cli.record", "award", "Record commendation decisions (bằng khen, giấy khen)."),
     "safety": ("cli.record", "safety", 'Record "An toàn về an ninh, trật tự" recognition.'),
     "dispute": ("cli.record", "dispute", "Record grassroots mediation cases."),
+    "person": ("cli.person", "person", "Show a person's sealed data, or erase it."),
     "history": ("cli.read", "history", "Show the event trail of one record."),
     "log": ("cli.read", "log", "Show the global event log, for auditors."),
     "standings": ("cli.report", "standings", "Standings of a year and scope, on both time axes."),
@@ -40,8 +41,10 @@ LAZY_COMMANDS = {
 class Settings:
     """Global options, and the Ledger built from them on first use (so -h opens no database)."""
 
-    def __init__(self, db: str, actor: str | None, role: str | None) -> None:
-        self.db, self.actor, self.role = db, actor, role
+    def __init__(
+        self, db: str, actor: str | None, role: str | None, policy: str | None = None
+    ) -> None:
+        self.db, self.actor, self.role, self.policy = db, actor, role, policy
         self._ledger: Any = None
         self._projector: Any = None
 
@@ -57,10 +60,31 @@ class Settings:
 
             try:
                 self._ledger = Ledger(self.db)
+                self._ledger.policy = self._access_policy(self._ledger)
             except (sqlite3.Error, PersistenceError) as error:
                 cause = error.__cause__ or error
                 raise StorageError(f"--db {self.db!r}: cannot open the database: {cause}") from None
         return self._ledger
+
+    def _access_policy(self, ledger: Any) -> Any:
+        """The --policy file, else ``<db>.policy.toml`` beside an SQLite ledger, else
+        single-user mode, which says so before the ledger's first write (docs/access.md)."""
+        from pathlib import Path
+
+        from ledger import policy
+
+        database = self.database_file()
+        beside = Path(f"{database}.policy.toml") if database else None
+        if self.policy:
+            return policy.load_policy(Path(self.policy))
+        if beside and beside.exists():
+            return policy.load_policy(beside)
+        # Said to a person at a terminal, before the ledger's first write: scripts keep an empty
+        # stderr on success, and a ledger is first written only once.
+        return policy.SingleUser(
+            is_empty=lambda: stderr_is_terminal() and not ledger.recorder.max_notification_id(),
+            notice=lambda: click.echo(policy.NOTICE, err=True),
+        )
 
     @property
     def projector(self) -> Any:
@@ -119,6 +143,11 @@ class Settings:
         from ledger.application import Clerk
 
         return Clerk(actor=self.actor, role=self.role)
+
+
+def stderr_is_terminal() -> bool:
+    """Whether a person reads stderr (notices are for people, not for scripts)."""
+    return sys.stderr.isatty()
 
 
 class LedgerGroup(click.Group):
@@ -193,15 +222,24 @@ class UserError(click.ClickException):
     "--actor", envvar="ANTQ_ACTOR", help="Who records (env ANTQ_ACTOR); required to write."
 )
 @click.option("--role", envvar="ANTQ_ROLE", help="The recorder's role (env ANTQ_ROLE).")
+@click.option(
+    "--policy",
+    envvar="ANTQ_POLICY",
+    metavar="FILE",
+    help="Access policy: who may record what (env ANTQ_POLICY; default <db>.policy.toml "
+    "beside an SQLite ledger; none: single-user mode). See docs/access.md.",
+)
 @click.pass_context
-def cli(ctx: click.Context, db: str, actor: str | None, role: str | None) -> None:
+def cli(
+    ctx: click.Context, db: str, actor: str | None, role: str | None, policy: str | None
+) -> None:
     """antq-ledger: the verifiable record of the movement "Toàn dân bảo vệ an ninh Tổ quốc".
 
     \b
     Every action becomes an immutable event; nothing is edited or deleted.
     Exit codes: 0 ok, 1 refused by a rule or not found, 2 invalid input, 3 integrity failure.
     """
-    ctx.obj = Settings(db=db, actor=actor, role=role)
+    ctx.obj = Settings(db=db, actor=actor, role=role, policy=policy)
 
 
 def pass_settings(function: Callable[..., Any]) -> Callable[..., Any]:

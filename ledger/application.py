@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -24,9 +24,18 @@ from ledger.transcodings import DateAsISO
 from ledger.values import Entry
 
 KEY_PARTS = {"unit": ["code"], "model": ["code"], "award": ["issuer", "year", "decision"],
-             "safety": ["unit", "year"], "dispute": ["unit", "case"]}  # fmt: skip
+             "safety": ["unit", "year"], "dispute": ["unit", "case"],
+             "person": ["person"]}  # fmt: skip
 REMEMBERED_LABELS = 50_000  # record labels `log` keeps in memory while it streams
 ATTEMPTS = 5  # a command is re-run this often when another writer changed its records
+UNNAMED_ROLE = "clerk"  # the role of an entry when nobody names one
+
+
+class Guard(Protocol):
+    """Checks a write before its handler runs (ledger.policy): returns the entry to record it
+    with, or raises a LedgerError."""
+
+    def authorise(self, session: Session, action: Action, entry: Entry) -> Entry: ...
 
 
 @dataclass(frozen=True)
@@ -57,7 +66,7 @@ class Clerk:
             raise InvalidInput(["actor: required to write: give --actor NAME or set ANTQ_ACTOR"])
         return Entry(
             actor=actor,
-            role=action.role or self.role or "clerk",
+            role=action.role or self.role or UNNAMED_ROLE,
             effective_on=action.effective_on,
             source=action.source,
             note=action.note,
@@ -69,6 +78,7 @@ class Ledger(Application[UUID]):
     """antq-ledger's write side over an eventsourcing event store."""
 
     name = "antq"
+    policy: Guard | None = None  # who may record what (ledger.policy); None: no check
 
     def __init__(self, url: str = DEFAULT_URL, env: dict[str, str] | None = None) -> None:
         super().__init__(env={**environment_for(url), **(env or {})})
@@ -90,7 +100,7 @@ class Ledger(Application[UUID]):
         entry = recorder.entry_for(action)
         for _ in range(ATTEMPTS):
             session = self.session()
-            apply(session, action, entry)
+            apply(session, action, entry, self.policy)
             events, keys = session.collect()
             try:
                 positions = self.store(events, keys)
@@ -105,7 +115,7 @@ class Ledger(Application[UUID]):
         )
 
     def store(
-        self, events: Sequence[CanMutateAggregate[UUID]], subject_keys: dict[UUID, bytes]
+        self, events: Sequence[CanMutateAggregate[UUID]], subject_keys: dict[UUID, bytes | None]
     ) -> Sequence[int]:
         """Write events (and new subject keys) in one transaction; return their log positions."""
         stored = [self.mapper.to_stored_event(event) for event in events]
@@ -159,7 +169,7 @@ class Ledger(Application[UUID]):
                 event = self.mapper.to_domain_event(notification)
                 yield {
                     "position": notification.id,
-                    "record": self._label(event, labels),
+                    "record": self.label(event, labels),
                     "event": type(event).__name__,
                     "version": event.originator_version,
                     "recorded_at": event.timestamp,
@@ -169,7 +179,7 @@ class Ledger(Application[UUID]):
             if remaining is not None:
                 remaining -= len(notifications)
 
-    def _label(self, event: CanMutateAggregate[UUID], labels: dict[UUID, str]) -> str:
+    def label(self, event: CanMutateAggregate[UUID], labels: dict[UUID, str]) -> str:
         """The record's label: from the event itself when it created the record, else from a
         bounded memory, else from the record's first event."""
         record_id = event.originator_id
@@ -183,6 +193,8 @@ class Ledger(Application[UUID]):
         return labels[record_id]
 
 
-def apply(session: Session, action: Action, entry: Entry) -> None:
-    """Run the handler of ``action`` against the session's records."""
+def apply(session: Session, action: Action, entry: Entry, policy: Guard | None = None) -> None:
+    """Run the handler of ``action`` against the session's records, once ``policy`` allows it."""
+    if policy is not None:
+        entry = policy.authorise(session, action, entry)
     handler_for(action)(session, action, entry)

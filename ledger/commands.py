@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from ledger.errors import InvalidInput
-from ledger.text import has_control_characters, nfc, parse_legal_date
+from ledger.text import has_control_characters, nfc, parse_legal_date, today
 from ledger.values import AwardForm, AwardLevel, UnitKind
 
 
@@ -418,6 +418,48 @@ class DisputeClose(DisputeKey):
     reason: LongText | None = None
 
 
+# --- personal data ---------------------------------------------------------------------------
+
+
+def _person_id(value: Any) -> Any:
+    """A person id as 32 hex digits (also accepted with dashes, as a UUID is written)."""
+    if isinstance(value, str):
+        text = value.strip().replace("-", "").lower()
+        if len(text) != 32 or any(c not in "0123456789abcdef" for c in text):
+            raise ValueError(f"{value!r} is not a person id (32 hex digits, as history shows)")
+        return text
+    return value
+
+
+PersonId = Annotated[str, BeforeValidator(_person_id)]
+
+
+class PersonKey(Action):
+    """Names one person whose data is sealed in the ledger, by the id history shows."""
+
+    person: PersonId
+    effective_on: LegalDate = Field(default_factory=today)
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("person", self.person)
+
+
+class PersonView(PersonKey):
+    """Open a person's sealed data; the viewing is recorded (who, when, why)."""
+
+    ACTION = "person.view"
+    action: Literal["person.view"] = "person.view"
+    purpose: Text | None = None
+
+
+class PersonErase(PersonKey):
+    """Erase a person's data by destroying their key (Nghị định 13/2023/NĐ-CP Điều 16)."""
+
+    ACTION = "person.erase"
+    action: Literal["person.erase"] = "person.erase"
+    reason: LongText
+
+
 ACTIONS: dict[str, type[Action]] = {
     cls.ACTION: cls
     for cls in (
@@ -428,6 +470,7 @@ ACTIONS: dict[str, type[Action]] = {
         SafetyRegister, SafetyRecognise, SafetyDeny, SafetyAnnul,
         DisputeReceive, DisputeAssign, DisputeSettle, DisputeFail, DisputeResume,
         DisputeRefer, DisputeClose,
+        PersonView, PersonErase,
     )
 }  # fmt: skip
 

@@ -23,6 +23,7 @@ FAMILIES = {
     "award": "ledger.awards:Commendation",
     "safety": "ledger.safety:SafetyRecognition",
     "dispute": "ledger.disputes:MediationCase",
+    "person": "ledger.people:PersonalData",
 }
 
 

@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.persistence import IntegrityError
 
-from ledger.application import ATTEMPTS, Clerk, Ledger, apply
+from ledger.application import ATTEMPTS, Clerk, Guard, Ledger, apply
 from ledger.commands import Action, parse_json_line
 from ledger.errors import ConflictError, InvalidInput, LedgerError
 from ledger.records import Record, record_id
@@ -165,7 +165,7 @@ def _import(
     # Every attempt takes its own recording time, just before its events are built and stored:
     # all events of one attempt share it, and a retry never reuses an older one.
     recorded_at = datetime.now(UTC)
-    batches = _validated_batches(session, todo, recorded_at)
+    batches = _validated_batches(session, todo, recorded_at, ledger.policy)
     if dry_run:
         return report
     if run is None:
@@ -196,16 +196,18 @@ def _import(
 Batch = tuple[Line, list[CanMutateAggregate[UUID]], dict[UUID, bytes]]
 
 
-def _validated_batches(session: Session, todo: list[Line], recorded_at: datetime) -> list[Batch]:
-    """Apply every line to the session, as recorded at ``recorded_at``; group the resulting
-    events into whole-line batches."""
+def _validated_batches(
+    session: Session, todo: list[Line], recorded_at: datetime, policy: Guard | None = None
+) -> list[Batch]:
+    """Apply every line to the session, as recorded at ``recorded_at`` and checked by
+    ``policy``; group the resulting events into whole-line batches."""
     batches: list[Batch] = []
     events: list[CanMutateAggregate[UUID]] = []
     keys: dict[UUID, bytes] = {}
     session.prefetch(record_id(*line.action.record_key()) for line in todo)
     for line in todo:
         try:
-            apply(session, line.action, replace(line.entry, recorded_at=recorded_at))
+            apply(session, line.action, replace(line.entry, recorded_at=recorded_at), policy)
         except LedgerError as error:
             error.args = (f"line {line.number}: {error}; nothing was written",)
             raise

@@ -23,6 +23,7 @@ from eventsourcing.persistence import Notification
 from ledger.audit import verify
 from ledger.errors import IntegrityError, InvalidInput, LedgerError
 from ledger.merkle import leaf_hash
+from ledger.recorder import stored_key
 from ledger.storage import environment_for
 from ledger.tree_tables import stored_frontier, tree_size
 
@@ -178,7 +179,7 @@ class Migration:
                 "ORDER BY subject_id LIMIT ?",
                 (after, self.batch),
             )
-            rows = [(subject, bytes(key)) for subject, key in source.fetchall()]
+            rows = [(subject, stored_key(key)) for subject, key in source.fetchall()]
             if not rows:
                 return copied
             added, differing = self.target.copy_subject_keys(rows)

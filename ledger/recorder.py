@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, StoredEvent
 
 from ledger.errors import IntegrityError, StorageError
-from ledger.tree_tables import append_to_tree, stored_frontier, tree_size
+from ledger.tree_tables import InsertRows, append_to_tree, insert_rows, stored_frontier, tree_size
 
 ID_QUERY_CHUNK = 500
 
@@ -44,6 +44,7 @@ class LedgerRecorder:
     storages run: subject keys, bulk reads by record, and access for the integrity tree."""
 
     log: LogTable
+    insert_rows: InsertRows = staticmethod(insert_rows)  # how many rows are best inserted
 
     @contextmanager
     def cursor(self, commit: bool = False) -> Iterator[Any]:
@@ -95,11 +96,17 @@ class LedgerRecorder:
         return found
 
     def key_for(self, subject_id: UUID) -> bytes | None:
-        """The subject's key, or None if it has none."""
+        """The subject's key, or None if it has none (never had, or erased)."""
         with self.cursor() as c:
             c.execute("SELECT key FROM subject_keys WHERE subject_id = ?", (subject_id.hex,))
             row = c.fetchone()
-        return None if row is None else bytes(row[0])
+        return None if row is None or row[0] is None else bytes(row[0])
+
+    def has_subject(self, subject_id: UUID) -> bool:
+        """Whether personal data was ever sealed for this subject (erased or not)."""
+        with self.cursor() as c:
+            c.execute("SELECT 1 FROM subject_keys WHERE subject_id = ?", (subject_id.hex,))
+            return c.fetchone() is not None
 
     def copy_events(
         self, notifications: Sequence[Notification], expected_root: bytes | None = None
@@ -143,6 +150,7 @@ class LedgerRecorder:
                 c,
                 [(n.originator_id, n.originator_version, n.topic, n.state) for n in notifications],
                 [n.id for n in notifications],
+                self.insert_rows,
             )
             frontier = stored_frontier(c)
             if expected_root is not None and frontier.root() != expected_root:
@@ -153,19 +161,19 @@ class LedgerRecorder:
             self._continue_after(c, last)
         return frontier.size
 
-    def copy_subject_keys(self, keys: Sequence[tuple[str, bytes]]) -> tuple[int, list[str]]:
+    def copy_subject_keys(self, keys: Sequence[tuple[str, bytes | None]]) -> tuple[int, list[str]]:
         """Add the subject keys (hex subject id, key) this ledger lacks; return how many were
         added, and the ids of those it holds with another key (then nothing is added)."""
         wanted = dict(keys)
         with self.cursor(commit=True) as c:
-            held: dict[str, bytes] = {}
+            held: dict[str, bytes | None] = {}
             for chunk in _chunks(list(wanted)):
                 c.execute(
                     "SELECT subject_id, key FROM subject_keys "
                     f"WHERE subject_id IN ({','.join('?' * len(chunk))})",
                     chunk,
                 )
-                held.update((subject, bytes(key)) for subject, key in c.fetchall())
+                held.update((subject, stored_key(key)) for subject, key in c.fetchall())
             differing = [subject for subject, key in held.items() if key != wanted[subject]]
             missing = [(subject, key) for subject, key in wanted.items() if subject not in held]
             if missing and not differing:
@@ -211,20 +219,27 @@ class LedgerRecorder:
         c: Any,
         stored_events: Sequence[StoredEvent],
         positions: Sequence[int],
-        subject_keys: dict[UUID, bytes] | None,
+        subject_keys: dict[UUID, bytes | None] | None,
     ) -> None:
         """In the transaction storing ``stored_events`` at ``positions``: their subjects' new
-        keys, and their leaves in the integrity tree."""
-        if subject_keys:
-            c.executemany(
-                "INSERT INTO subject_keys (subject_id, key) VALUES (?, ?)",
-                [(subject.hex, key) for subject, key in subject_keys.items()],
-            )
+        keys (or keys destroyed: None), and their leaves in the integrity tree."""
+        new = [(subject.hex, key) for subject, key in (subject_keys or {}).items() if key]
+        if new:
+            c.executemany("INSERT INTO subject_keys (subject_id, key) VALUES (?, ?)", new)
+        # An erased subject keeps its row, without a key: it is known, and can never get one.
+        for subject in [subject for subject, key in (subject_keys or {}).items() if key is None]:
+            c.execute("UPDATE subject_keys SET key = NULL WHERE subject_id = ?", (subject.hex,))
         append_to_tree(
             c,
             [(s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events],
             positions,
+            self.insert_rows,
         )
+
+
+def stored_key(stored: Any) -> bytes | None:
+    """A stored subject key as bytes; None for an erased subject."""
+    return None if stored is None else bytes(stored)
 
 
 def _chunks(values: list[Any]) -> Iterator[list[Any]]:

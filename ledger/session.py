@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import CanMutateAggregate
 
-from ledger.errors import AlreadyRecordedError
+from ledger.errors import AlreadyRecordedError, RuleViolation
 from ledger.persons import Vault, new_key, seal
 from ledger.records import Index, Record
 from ledger.values import Entry
@@ -23,6 +23,9 @@ class Store(Vault, Protocol):
     def existing_ids(self, record_ids: Sequence[UUID]) -> set[UUID]:
         """Which of these record ids have events."""
 
+    def has_subject(self, subject_id: UUID) -> bool:
+        """Whether personal data was ever sealed for this subject (erased or not)."""
+
 
 class Session:
     """Identity map over the repository; collects the new events of the records it hands out."""
@@ -32,7 +35,11 @@ class Session:
         self._store = store
         self._records: dict[UUID, Record | None] = {}
         self._touched: dict[UUID, Record] = {}
-        self._new_keys: dict[UUID, bytes] = {}
+        # Keys created, read or destroyed (None) in this session, and those since the last
+        # collect: an import's later lines see what its earlier lines did before it is stored.
+        self._keys: dict[UUID, bytes | None] = {}
+        self._new_keys: dict[UUID, bytes | None] = {}
+        self._erased: set[UUID] = set()
 
     def get(self, cls: type[R], record_id: UUID) -> R | None:
         """The record with this id as changed so far in this session, or None."""
@@ -81,23 +88,45 @@ class Session:
 
     def seal(self, fields: dict[str, object], subject_id: UUID | None = None) -> tuple[UUID, str]:
         """Encrypt personal ``fields`` under the subject's key; without ``subject_id``, a new
-        subject with a new key. Returns the subject id and the sealed text."""
+        subject with a new key. Returns the subject id and the sealed text. Raises RuleViolation
+        for an erased subject."""
         if subject_id is None:
             subject_id = uuid4()
-            key = self._new_keys[subject_id] = new_key()
-        else:
-            key = self._new_keys.get(subject_id) or self._store.key_for(subject_id)
-            if key is None:
-                key = self._new_keys[subject_id] = new_key()
+        key = self._key_of(subject_id)
+        if key is None:
+            if self.has_subject(subject_id):
+                raise RuleViolation(
+                    f"person {subject_id.hex} was erased: their data cannot be recorded again"
+                )
+            key = self._keys[subject_id] = self._new_keys[subject_id] = new_key()
         return subject_id, seal(key, subject_id, fields)
+
+    def _key_of(self, subject_id: UUID) -> bytes | None:
+        if subject_id not in self._keys:
+            self._keys[subject_id] = self._store.key_for(subject_id)
+        return self._keys[subject_id]
+
+    def has_subject(self, subject_id: UUID) -> bool:
+        """Whether personal data was ever sealed for this subject (erased or not)."""
+        return (
+            subject_id in self._erased
+            or self._keys.get(subject_id) is not None
+            or self._store.has_subject(subject_id)
+        )
+
+    def destroy_key(self, subject_id: UUID) -> None:
+        """Destroy the subject's key when this session's events are stored (crypto-shredding)."""
+        self._erased.add(subject_id)
+        self._keys[subject_id] = self._new_keys[subject_id] = None
 
     def label(self, record_id: UUID) -> str:
         """``kind key...`` of a record this session holds."""
         record = self._records[record_id]
         return record.label() if record else str(record_id)
 
-    def collect(self) -> tuple[list[CanMutateAggregate[UUID]], dict[UUID, bytes]]:
-        """New events and new personal-data keys since the last collect, in recording order."""
+    def collect(self) -> tuple[list[CanMutateAggregate[UUID]], dict[UUID, bytes | None]]:
+        """New events and personal-data keys since the last collect (None: a key to destroy),
+        in recording order."""
         events = [event for record in self._touched.values() for event in record.collect_events()]
         keys, self._new_keys = self._new_keys, {}
         self._touched = {}

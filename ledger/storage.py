@@ -94,7 +94,7 @@ class LedgerSQLiteRecorder(LedgerRecorder, SQLiteApplicationRecorder):
         c: SQLiteCursor,
         stored_events: Sequence[StoredEvent],
         *,
-        subject_keys: dict[UUID, bytes] | None = None,
+        subject_keys: dict[UUID, bytes | None] | None = None,
         **kwargs: Any,
     ) -> Sequence[int] | None:
         c.executemany(

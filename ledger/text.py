@@ -84,6 +84,11 @@ def _parse_date_text(value: str) -> date:
 VIETNAM = timezone(timedelta(hours=7))
 
 
+def today() -> date:
+    """Today's date in Vietnam."""
+    return datetime.now(VIETNAM).date()
+
+
 def parse_moment(value: str) -> datetime:
     """Parse an ISO 8601 moment; without an offset it is Vietnam time (UTC+7). A bare date
     (ISO or dd/mm/yyyy) means the end of that day in Vietnam. Raises ValueError."""

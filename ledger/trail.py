@@ -32,7 +32,8 @@ def provenance(event: CanMutateAggregate[UUID]) -> dict[str, Any]:
 
 def _opened(fields: dict[str, Any], vault: Vault) -> dict[str, Any]:
     if "sealed_summary" in fields:
-        subject, sealed = fields.pop("summary_subject"), fields.pop("sealed_summary")
+        # The subject id stays: it names the person for ``antq person``.
+        subject, sealed = fields["summary_subject"], fields.pop("sealed_summary")
         if subject:
             opened = _open(vault, subject, sealed)
             fields["summary"] = opened["summary"] if opened else ERASED

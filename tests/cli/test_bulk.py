@@ -94,7 +94,8 @@ def test_a_file_with_bad_lines_exits_2_naming_each_line_and_writes_nothing(
         "award.correct, award.decide, award.present, dispute.assign, dispute.close, "
         "dispute.fail, dispute.receive, dispute.refer, dispute.resume, dispute.settle, "
         "model.dissolve, model.recognise, model.register, model.reinstate, model.replicate, "
-        "model.review, model.suspend, safety.annul, safety.deny, safety.recognise, "
+        "model.review, model.suspend, person.erase, person.view, safety.annul, safety.deny, "
+        "safety.recognise, "
         "safety.register, unit.dissolve, unit.merge, unit.register, unit.rename)\n"
         "nothing was written\n"
     )

@@ -132,11 +132,14 @@ def test_history_with_the_wrong_number_of_key_parts_exits_2(
 
 
 def test_history_rejects_a_bad_kind_or_date_as_usage_errors(recognised: Antq) -> None:
-    bad_kind = recognised("history", "person", "X1")
+    bad_kind = recognised("history", "household", "X1")
     bad_date = recognised("history", "safety", "X1", "2023", "--as-of", "2023-02-31")
 
     assert bad_kind.exit_code == bad_date.exit_code == 2
-    assert "'person' is not one of 'unit', 'model', 'award', 'safety', 'dispute'" in bad_kind.output
+    assert (
+        "'household' is not one of 'unit', 'model', 'award', 'safety', 'dispute', 'person'"
+        in bad_kind.output
+    )
     assert bad_date.output.endswith(
         "Error: Invalid value for '--as-of': '2023-02-31' is not a real calendar date\n"
     )
