@@ -41,6 +41,10 @@ LAZY_COMMANDS = {
 class Settings:
     """Global options, and the Ledger built from them on first use (so -h opens no database)."""
 
+    # Whether opening the ledger checks ANTQ_CIPHER_KEY against its events (ledger.encryption);
+    # a command that reads only stored bytes (antq audit verify) turns it off.
+    check_key = True
+
     def __init__(
         self, db: str, actor: str | None, role: str | None, policy: str | None = None
     ) -> None:
@@ -59,7 +63,7 @@ class Settings:
             from ledger.errors import StorageError
 
             try:
-                self._ledger = Ledger(self.db)
+                self._ledger = Ledger(self.db, check_key=self.check_key)
                 self._ledger.policy = self._access_policy(self._ledger)
             except (sqlite3.Error, PersistenceError) as error:
                 cause = error.__cause__ or error

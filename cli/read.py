@@ -46,6 +46,9 @@ def _parsed(value: str | None, parse):
 def history(settings: Settings, kind, key, as_of, known_at, version, as_json) -> None:
     """Show the event trail of one record, oldest first.
 
+    Personal data (individual recipients, dispute summaries) is opened only for an --actor
+    whose viewing can be recorded (person.view); otherwise it shows as [niêm phong].
+
     \b
     KEY is the record's natural key:
       unit CODE | model CODE | award ISSUER YEAR DECISION | safety UNIT YEAR | dispute UNIT CASE
@@ -53,7 +56,9 @@ def history(settings: Settings, kind, key, as_of, known_at, version, as_json) ->
       antq history safety KG-C01 2022
       antq history award UBND-KG 2022 88/QĐ-UBND --json
     """
-    trail = settings.ledger.history(kind, key, as_of=as_of, known_at=known_at, version=version)
+    trail = settings.ledger.history(
+        kind, key, as_of=as_of, known_at=known_at, version=version, reader=settings.recorder
+    )
     if as_json:
         click.echo(to_json(trail))
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -15,11 +16,12 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from ledger import units
 from ledger.commands import Action
 from ledger.dispatch import FAMILIES, handler_for, record_class
-from ledger.errors import ConflictError, InvalidInput, NotFoundError
+from ledger.encryption import CipherMismatch, StoreKey
+from ledger.errors import ConflictError, InvalidInput, LedgerError, NotFoundError
 from ledger.records import Index, Record
 from ledger.session import Session
-from ledger.storage import DEFAULT_URL, environment_for
-from ledger.trail import describe, provenance
+from ledger.storage import DEFAULT_URL, display_url, environment_for
+from ledger.trail import describe, provenance, sealed_subjects
 from ledger.transcodings import DateAsISO
 from ledger.values import Entry
 
@@ -80,8 +82,26 @@ class Ledger(Application[UUID]):
     name = "antq"
     policy: Guard | None = None  # who may record what (ledger.policy); None: no check
 
-    def __init__(self, url: str = DEFAULT_URL, env: dict[str, str] | None = None) -> None:
-        super().__init__(env={**environment_for(url), **(env or {})})
+    def __init__(
+        self, url: str = DEFAULT_URL, env: dict[str, str] | None = None, check_key: bool = True
+    ) -> None:
+        """Open the ledger at ``url``, its events encrypted with ``ANTQ_CIPHER_KEY`` if set.
+
+        Raises StorageError when the key is not the one the ledger's events were written with
+        (or is missing, or given for a ledger in clear); ``check_key=False`` defers that check
+        to the first write, for reading the stored bytes only (``antq audit verify``).
+        """
+        store_key = StoreKey.from_environment()
+        super().__init__(env={**environment_for(url), **store_key.environment(), **(env or {})})
+        first = self.recorder.first_state() if check_key else None
+        if first is None:
+            self.recorder.first_event_check = partial(store_key.check, where=display_url(url))
+        else:
+            try:
+                store_key.check(first, where=display_url(url))
+            except CipherMismatch:
+                self.close()
+                raise
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -143,16 +163,44 @@ class Ledger(Application[UUID]):
         as_of: date | None = None,
         known_at: datetime | None = None,
         version: int | None = None,
+        reader: Clerk | None = None,
     ) -> list[dict[str, Any]]:
         """The event trail of one record, oldest first: only events in force by ``as_of``
-        (valid time), recorded by ``known_at`` (transaction time), up to ``version``."""
+        (valid time), recorded by ``known_at`` (transaction time), up to ``version``.
+
+        Sealed personal fields are opened for a ``reader`` only when their viewing could be
+        recorded (``person.view``: an actor, and a policy that allows it); others show sealed.
+        Without a reader (code inside the ledger) they are opened unrecorded.
+        """
         record = self.find(kind, key)
-        return [
-            describe(event, self.recorder)
+        events = [
+            event
             for event in self.events.get(record.id, lte=version)
             if (as_of is None or event.effective_on <= as_of)
             and (known_at is None or event.timestamp <= known_at)
         ]
+        may_open = None
+        if reader is not None:
+            subjects = {subject for event in events for subject in sealed_subjects(event)}
+            may_open = self._viewings(subjects, reader, f"history {record.label()}").__contains__
+        return [describe(event, self.recorder, may_open) for event in events]
+
+    def _viewings(self, subjects: set[str], reader: Clerk, purpose: str) -> set[str]:
+        """Record ``reader``'s viewing of each subject's data; return the subjects it may see
+        opened: those whose viewing was recorded, and the erased (nothing left to see)."""
+        from ledger.commands import PersonView
+
+        allowed = set()
+        for subject in sorted(subjects):
+            if self.recorder.key_for(UUID(subject)) is None:
+                allowed.add(subject)  # erased: shows as erased
+                continue
+            try:
+                self.execute(PersonView(person=subject, purpose=purpose), reader)
+            except (LedgerError, InvalidInput):
+                continue  # no actor, or not allowed to view: stays sealed
+            allowed.add(subject)
+        return allowed
 
     def log(self, since: int = 0, limit: int | None = None) -> Iterator[dict[str, Any]]:
         """The global log after position ``since``: one dict per event, in commit order."""

@@ -24,7 +24,7 @@ from ledger.audit import verify
 from ledger.errors import IntegrityError, InvalidInput, LedgerError
 from ledger.merkle import leaf_hash
 from ledger.recorder import stored_key
-from ledger.storage import environment_for
+from ledger.storage import display_url, environment_for
 from ledger.tree_tables import stored_frontier, tree_size
 
 BATCH = 5_000  # events per target transaction
@@ -67,16 +67,6 @@ def check_urls(source_url: str, target_url: str) -> None:
         raise InvalidInput(
             [f"--to: {display_url(target_url)} is the ledger given as --from: name another one"]
         )
-
-
-def display_url(url: str) -> str:
-    """The URL without its password, to print."""
-    head, at, tail = url.rpartition("@")
-    if not at or "://" not in head:
-        return url
-    scheme, _, credentials = head.partition("://")
-    user, colon, _ = credentials.partition(":")
-    return f"{scheme}://{user}{':***' if colon else ''}@{tail}"
 
 
 class Migration:

@@ -16,6 +16,7 @@ from uuid import UUID
 from ledger.errors import IntegrityError
 
 ERASED = "[đã xoá]"  # what a report shows in place of an erased subject's fields
+SEALED = "[niêm phong]"  # what history shows to a reader whose viewing was not recorded
 
 
 class Vault(Protocol):

@@ -17,8 +17,9 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import retry
 from psycopg import Connection, Cursor
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
@@ -162,11 +163,28 @@ class LedgerPostgresRecorder(LedgerRecorder, PostgresApplicationRecorder):
             "RETURNING notification_id"
         ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """Store events (see ``_insert_events``), and return once they are on disk."""
-        positions = super().insert_events(stored_events, **kwargs)
+        """Store events with their subject keys and tree leaves in one transaction, and return
+        their positions once they are on disk.
+
+        Unlike eventsourcing's own method, which commits even when a step after the insert
+        raised (it re-raises after the transaction ends), any failure rolls everything back.
+        """
+        if not stored_events:
+            return []
+        with (
+            self.datastore.get_connection() as connection,
+            connection.pipeline() as pipeline,
+            connection.transaction(),
+            connection.cursor() as curs,
+        ):
+            self._insert_events(curs, stored_events, **kwargs)
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            pipeline.sync()  # a version conflict raises here (IntegrityError: retried)
+            positions = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         with self.datastore.get_connection() as connection:
             # A transaction that writes to the write-ahead log commits only once the log is
             # flushed through it, hence through the events' commit before it. A transactional
@@ -184,6 +202,12 @@ class LedgerPostgresRecorder(LedgerRecorder, PostgresApplicationRecorder):
         # the events, after the flush; until then a crash can lose them, and nothing read them
         # durably: anything written after them (read models, checkpoints) is later in the log.
         curs.execute("SET LOCAL synchronous_commit = off")
+        if self.first_event_check is not None:
+            # Before the insert; the lock keeps the log's first event as it is read until the
+            # commit.
+            self._lock_table(curs)
+            with curs.connection.cursor(row_factory=tuple_row) as c:
+                self._check_first_event(QmarkCursor(c))
 
     def _insert_stored_events(
         self, curs: Cursor[Any], stored_events: Sequence[StoredEvent], **kwargs: Any

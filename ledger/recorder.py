@@ -45,6 +45,9 @@ class LedgerRecorder:
 
     log: LogTable
     insert_rows: InsertRows = staticmethod(insert_rows)  # how many rows are best inserted
+    # Checks the log's first event was written with the ledger's cipher key (ledger.encryption),
+    # in each transaction that appends, until a committed first event has passed it.
+    first_event_check: Callable[[bytes], None] | None = None
 
     @contextmanager
     def cursor(self, commit: bool = False) -> Iterator[Any]:
@@ -56,6 +59,38 @@ class LedgerRecorder:
         """A separate read-only connection holding one consistent snapshot of the database,
         even while writers commit; ``execute`` returns a cursor."""
         raise NotImplementedError
+
+    def first_state(self) -> bytes | None:
+        """The stored state of the log's first event; None while the log is empty."""
+        with self.cursor() as c:
+            return self._first_state(c)
+
+    def _first_state(self, c: Any, before: int | None = None) -> bytes | None:
+        where, params = (
+            ("", ()) if before is None else (f"WHERE {self.log.position} < ?", (before,))
+        )
+        c.execute(
+            f"SELECT state FROM {self.log.name} {where} ORDER BY {self.log.position} LIMIT 1",
+            params,
+        )
+        row = c.fetchone()
+        return None if row is None else bytes(row[0])
+
+    def _check_first_event(
+        self, c: Any, before: int | None = None, own: bytes | None = None
+    ) -> None:
+        """In a transaction that appends to the log and holds its write lock: raise (and so roll
+        it back) unless the log's first event, before position ``before`` (else ``own``, the
+        first of those appended), was written with the ledger's cipher key, or without one."""
+        check = self.first_event_check
+        if check is None:
+            return
+        first = self._first_state(c, before)
+        if first is not None:
+            check(first)
+            self.first_event_check = None  # committed by an earlier transaction: settled
+        elif own is not None:
+            check(own)
 
     def existing_ids(self, record_ids: Sequence[UUID]) -> set[UUID]:
         """Which of these record ids have events (one query per few hundred ids)."""
@@ -121,6 +156,7 @@ class LedgerRecorder:
             return self.tree_size()
         first = notifications[0].id
         with self._appending() as c:
+            self._check_first_event(c, first, notifications[0].state)
             c.executemany(
                 f"INSERT INTO {self.log.name} ({self.log.position}, originator_id, "
                 "originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",

@@ -53,6 +53,16 @@ def environment_for(url: str) -> dict[str, str]:
     )
 
 
+def display_url(url: str) -> str:
+    """The URL without its password, to print."""
+    head, at, tail = url.rpartition("@")
+    if not at or "://" not in head:
+        return url
+    scheme, _, credentials = head.partition("://")
+    user, colon, _ = credentials.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{tail}"
+
+
 class LedgerSQLiteRecorder(LedgerRecorder, SQLiteApplicationRecorder):
     """The ledger in an SQLite file: events, and in the same transaction the keys of new
     personal-data subjects and the Merkle tree's new leaves and nodes (``ledger.merkle``)."""
@@ -109,6 +119,7 @@ class LedgerSQLiteRecorder(LedgerRecorder, SQLiteApplicationRecorder):
         c.execute(self.select_max_notification_id_statement)
         last = c.fetchone()[0]
         positions = list(range(last - len(stored_events) + 1, last + 1))
+        self._check_first_event(c, positions[0])
         self._store_extras(c, stored_events, positions, subject_keys)
         return positions
 

@@ -11,7 +11,7 @@ from uuid import UUID
 import pytest
 
 from ledger.application import Ledger
-from ledger.persons import ERASED
+from ledger.persons import ERASED, SEALED
 from ledger.text import format_date, today
 
 from ..conftest import sqlite_only
@@ -44,13 +44,14 @@ def awarded(province: Antq) -> Antq:
     return province
 
 
-def award_lines(antq: Antq) -> list[dict]:
-    return json.loads(antq.ok("history", "award", *AWARD, "--json"))[0]["lines"]
+def award_lines(antq: Antq, actor: str | None = CLERK) -> list[dict]:
+    """The decision's lines as history shows them to ``actor`` (whose viewings it records)."""
+    return json.loads(antq.ok("history", "award", *AWARD, "--json", actor=actor))[0]["lines"]
 
 
 def person_on(antq: Antq, line: int) -> str:
-    """The person id history shows for an award line."""
-    return award_lines(antq)[line - 1]["person"]["id"]
+    """The person id history shows for an award line (read with no actor: nothing recorded)."""
+    return award_lines(antq, actor=None)[line - 1]["person"]["id"]
 
 
 def summary_subject(antq: Antq) -> str:
@@ -204,6 +205,60 @@ def test_the_log_holds_the_erasure(awarded: Antq) -> None:
         (f"person {person}", "Erased", DPO["actor"], "DPO"),
     ]
     assert f"person {person} Erased by {DPO['actor']} (DPO)" in awarded.ok("log")
+
+
+# --- history opens personal data only for a reader whose viewing it records -----------------
+
+
+def test_history_without_an_actor_shows_personal_data_sealed_and_records_nothing(
+    awarded: Antq,
+) -> None:
+    before = awarded.log()
+
+    lines = award_lines(awarded, actor=None)
+
+    assert [line.get("person", {}).get("name") for line in lines] == [None, SEALED, SEALED]
+    assert SECRET not in awarded.ok("history", "award", *AWARD, actor=None)
+    assert awarded.log() == before
+
+
+def test_history_for_an_actor_records_a_viewing_of_each_person_it_opens(awarded: Antq) -> None:
+    person, other = person_on(awarded, 2), person_on(awarded, 3)
+
+    lines = award_lines(awarded)
+
+    assert [line.get("person", {}).get("name") for line in lines] == [None, SECRET, OTHER]
+    viewed = [(e["record"], e["event"], e["actor"]) for e in awarded.log()[-4:]]
+    assert sorted(viewed) == sorted(
+        (f"person {p}", event, CLERK) for p in (person, other) for event in ("Opened", "Viewed")
+    )
+    purposes = [
+        e.get("purpose") for e in json.loads(awarded.ok("history", "person", person, "--json"))
+    ]
+    assert purposes == [None, f"history award {' '.join(AWARD)}"]
+
+
+def test_history_for_an_actor_the_policy_does_not_let_view_shows_data_sealed(
+    awarded: Antq, tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[actors."Thanh tra Nguyễn"]\nroles = ["INSPECTOR"]\n', "utf-8")
+    before = awarded.log()
+
+    shown = json.loads(
+        awarded.ok(
+            "history",
+            "award",
+            *AWARD,
+            "--json",
+            actor="Thanh tra Nguyễn",
+            role=None,
+            env={"ANTQ_POLICY": str(policy)},
+        )
+    )[0]["lines"]
+
+    assert [line.get("person", {}).get("name") for line in shown] == [None, SEALED, SEALED]
+    assert awarded.log() == before
 
 
 # --- person show: the viewing is recorded, then each place is printed ------------------------
