@@ -139,7 +139,10 @@ class Ledger(Application[UUID]):
     ) -> Sequence[int]:
         """Write events (and new subject keys) in one transaction; return their log positions."""
         stored = [self.mapper.to_stored_event(event) for event in events]
-        return self.recorder.insert_events(stored, subject_keys=subject_keys) or []
+        positions = self.recorder.insert_events(stored, subject_keys=subject_keys) or []
+        if None in subject_keys.values():  # an erasure: leave no copy of the destroyed keys
+            self.recorder.purge_erased_keys()
+        return positions
 
     def find(self, kind: str, key: Sequence[str]) -> Record:
         """The record of ``kind`` named by its natural key. Raises NotFoundError."""

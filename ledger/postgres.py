@@ -273,6 +273,12 @@ class LedgerPostgresRecorder(LedgerRecorder, PostgresApplicationRecorder):
             (EVENTS_TABLE, position),
         )
 
+    def purge_erased_keys(self) -> None:
+        # Rewrite the key table without the old row versions (plain VACUUM only marks their
+        # space free). The server's write-ahead log segments keep them until recycled.
+        with self.datastore.get_connection() as connection:  # an autocommit connection
+            connection.execute("VACUUM FULL subject_keys")
+
     @contextmanager
     def snapshot(self) -> Iterator[QmarkConnection]:
         with self.datastore.get_connection() as connection:  # an autocommit connection

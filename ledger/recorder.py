@@ -54,6 +54,11 @@ class LedgerRecorder:
         """A transaction's cursor in SQLite's dialect (committed at the end when ``commit``)."""
         raise NotImplementedError
 
+    def purge_erased_keys(self) -> None:
+        """After an erasure: remove what the storage may still hold of destroyed keys (old row
+        versions, the write-ahead log), as far as the storage allows."""
+        raise NotImplementedError
+
     @contextmanager
     def snapshot(self) -> Iterator[Any]:
         """A separate read-only connection holding one consistent snapshot of the database,

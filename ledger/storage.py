@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -120,6 +120,8 @@ class LedgerSQLiteRecorder(LedgerRecorder, SQLiteApplicationRecorder):
         last = c.fetchone()[0]
         positions = list(range(last - len(stored_events) + 1, last + 1))
         self._check_first_event(c, positions[0])
+        if subject_keys and None in subject_keys.values():
+            c.execute("PRAGMA secure_delete = ON")  # a destroyed key's bytes are zeroed
         self._store_extras(c, stored_events, positions, subject_keys)
         return positions
 
@@ -133,6 +135,12 @@ class LedgerSQLiteRecorder(LedgerRecorder, SQLiteApplicationRecorder):
         # SQLite has one writer at a time; a later rowid is always the largest one plus 1.
         with self.cursor(commit=True) as c:
             yield c
+
+    def purge_erased_keys(self) -> None:
+        # The page that held the key is zeroed (secure_delete) in the database file once the
+        # write-ahead log is checkpointed; truncating the log drops its copy there.
+        with closing(sqlite3.connect(self.datastore.pool.db_name, timeout=60)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

@@ -431,3 +431,17 @@ def test_personal_fields_are_never_stored_in_clear_text_before_or_after_erasure(
     assert found_in_storage(db, texts) == {**clear, clerk.actor: (True, True)}
     assert [stored_key_column(db, s) for s in (person, subject)] == [[None], [None]]
     assert [len(key) for key in stored_key_column(db, person_on(people, 3))] == [32]
+
+
+@sqlite_only  # scans the database file's bytes
+def test_an_erased_key_leaves_no_copy_in_the_database_files(people: Ledger, tmp_path: Path) -> None:
+    person, other = person_on(people, 2), person_on(people, 3)
+    key, other_key = (people.recorder.key_for(UUID(p)) for p in (person, other))
+
+    def stored() -> bytes:
+        return b"".join(path.read_bytes() for path in tmp_path.glob("antq.db*"))
+
+    assert (key in stored(), other_key in stored()) == (True, True)  # the scan sees keys
+    record(people, DPO, erase(person))
+
+    assert (key in stored(), other_key in stored()) == (False, True)
