@@ -6,8 +6,9 @@ recorder (``ledger.postgres``) hands it a cursor that speaks that dialect."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -39,7 +40,7 @@ def _uuid(stored: UUID | str) -> UUID:
     return stored if isinstance(stored, UUID) else UUID(stored)
 
 
-class LedgerRecorder:
+class LedgerRecorder(ABC):
     """What antq-ledger's recorders add to an eventsourcing application recorder, in SQL both
     storages run: subject keys, bulk reads by record, and access for the integrity tree."""
 
@@ -49,21 +50,19 @@ class LedgerRecorder:
     # in each transaction that appends, until a committed first event has passed it.
     first_event_check: Callable[[bytes], None] | None = None
 
-    @contextmanager
-    def cursor(self, commit: bool = False) -> Iterator[Any]:
+    @abstractmethod
+    def cursor(self, commit: bool = False) -> AbstractContextManager[Any]:
         """A transaction's cursor in SQLite's dialect (committed at the end when ``commit``)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def purge_erased_keys(self) -> None:
         """After an erasure: remove what the storage may still hold of destroyed keys (old row
         versions, the write-ahead log), as far as the storage allows."""
-        raise NotImplementedError
 
-    @contextmanager
-    def snapshot(self) -> Iterator[Any]:
+    @abstractmethod
+    def snapshot(self) -> AbstractContextManager[Any]:
         """A separate read-only connection holding one consistent snapshot of the database,
         even while writers commit; ``execute`` returns a cursor."""
-        raise NotImplementedError
 
     def first_state(self) -> bytes | None:
         """The stored state of the log's first event; None while the log is empty."""
@@ -245,12 +244,12 @@ class LedgerRecorder:
         with self.cursor() as c:
             return tree_size(c)
 
-    @contextmanager
-    def _appending(self) -> Iterator[Any]:
+    @abstractmethod
+    def _appending(self) -> AbstractContextManager[Any]:
         """A write transaction that may append to the log: no other writer can append to it
         until this one ends."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _continue_after(self, c: Any, position: int) -> None:
         """After events were inserted at explicit positions up to ``position``: make the next
         ones the ledger writes come after it."""

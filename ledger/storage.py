@@ -136,6 +136,9 @@ class LedgerSQLiteRecorder(LedgerRecorder, SQLiteApplicationRecorder):
         with self.cursor(commit=True) as c:
             yield c
 
+    def _continue_after(self, c: Any, position: int) -> None:
+        pass  # a new row's rowid is the largest plus one: it comes after the copied ones
+
     def purge_erased_keys(self) -> None:
         # The page that held the key is zeroed (secure_delete) in the database file once the
         # write-ahead log is checkpointed; truncating the log drops its copy there.
