@@ -163,18 +163,29 @@ class LedgerPostgresRecorder(LedgerRecorder, PostgresApplicationRecorder):
             "RETURNING notification_id"
         ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         """Store events with their subject keys and tree leaves in one transaction, and return
-        their positions once they are on disk.
-
-        Unlike eventsourcing's own method, which commits even when a step after the insert
-        raised (it re-raises after the transaction ends), any failure rolls everything back.
-        """
+        their positions once they are on disk."""
         if not stored_events:
             return []
+        positions = self._insert_in_transaction(stored_events, **kwargs)
+        with self.datastore.get_connection() as connection:
+            # A transaction that writes to the write-ahead log commits only once the log is
+            # flushed through it, hence through the events' commit before it. A transactional
+            # logical-decoding message is the smallest such write; concurrent writers' flushes
+            # are shared. (Not retried with the insert: that is committed already.)
+            connection.execute("SELECT pg_logical_emit_message(true, 'antq', '')")
+        return positions
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _insert_in_transaction(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        """The insert transaction. Unlike eventsourcing's own, which commits even when a step
+        after the insert raised (it re-raises after the transaction ends), any failure rolls
+        everything back."""
         with (
             self.datastore.get_connection() as connection,
             connection.pipeline() as pipeline,
@@ -184,14 +195,7 @@ class LedgerPostgresRecorder(LedgerRecorder, PostgresApplicationRecorder):
             self._insert_events(curs, stored_events, **kwargs)
             self._insert_stored_events(curs, stored_events, **kwargs)
             pipeline.sync()  # a version conflict raises here (IntegrityError: retried)
-            positions = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        with self.datastore.get_connection() as connection:
-            # A transaction that writes to the write-ahead log commits only once the log is
-            # flushed through it, hence through the events' commit before it. A transactional
-            # logical-decoding message is the smallest such write; concurrent writers' flushes
-            # are shared.
-            connection.execute("SELECT pg_logical_emit_message(true, 'antq', '')")
-        return positions
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
 
     def _insert_events(
         self, curs: Cursor[Any], stored_events: Sequence[StoredEvent], **kwargs: Any
