@@ -296,9 +296,10 @@ def policy_from(data: dict[str, Any], source: str) -> Policy:
     problems = []
     for name, table in parsed.roles.items():
         patterns = [*(may.get(name, ()) if table.may is None else table.may), *table.also]
-        for i, pattern in enumerate([*(table.may or ()), *table.also]):
+        named = [*(f"may[{i}]" for i in range(len(table.may or ()))),
+                 *(f"also[{i}]" for i in range(len(table.also)))]  # fmt: skip
+        for where, pattern in zip(named, [*(table.may or ()), *table.also], strict=True):
             if not _matches_an_action(pattern):
-                where = f"may[{i}]" if table.may and i < len(table.may) else "also"
                 problems.append(
                     f"{source}: roles.{_toml_key(name)}.{where}: {pattern!r} matches no action "
                     f"(actions are e.g. safety.register, dispute.*; see docs/access.md)"

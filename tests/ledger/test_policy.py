@@ -288,6 +288,10 @@ def test_every_built_in_permission_names_an_action() -> None:
             'actors."Lê Văn C".roles: Input should be a valid list',
         ),
         ('[roles.X]\nmay = ["safty.*"]\n', "roles.X.may[0]: 'safty.*' matches no action"),
+        (
+            '[roles.X]\nmay = ["safety.*"]\nalso = ["dispute.*", "dispte.close"]\n',
+            "roles.X.also[1]: 'dispte.close' matches no action",
+        ),
         ("[actors\n", "not valid TOML"),
     ],
 )
