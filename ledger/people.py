@@ -110,7 +110,7 @@ def appearances(ledger: Any, person: str) -> Iterator[dict[str, Any]]:
         for notification in notifications:
             event = ledger.mapper.to_domain_event(notification)
             sealed_summary = getattr(event, "summary_subject", None) == person
-            fields = describe(event, ledger.recorder)
+            fields = describe(event, ledger.recorder, person.__eq__)  # only this person opened
             lines = fields.get("lines") or ([fields["line"]] if "line" in fields else [])
             found = [
                 (f"line {line['line']}", {k: v for k, v in line["person"].items() if k != "id"})

@@ -135,7 +135,5 @@ def test_a_follower_stopped_and_started_again_resumes_from_its_stored_position(
 
     assert behind == {stopped_at}
     assert (first, code, errors) == (f"{STARTED} {head(antq.db_url)} (Ctrl-C to stop)", 0, "")
-    assert antq.json("projections", "status") == [
-        {"name": row["name"], "position": head(antq.db_url), "lag": 0}
-        for row in antq.json("projections", "status")
-    ]
+    caught_up = antq.json("projections", "status")
+    assert {(row["position"], row["lag"]) for row in caught_up} == {(head(antq.db_url), 0)}
