@@ -10,16 +10,26 @@ from pathlib import Path
 import pytest
 
 from ledger.application import Clerk, Ledger
+from tests.browser import browser  # noqa: F401  (the headless Chromium fixture)
 from tests.postgres import PostgresServer
 
 # Copies of the project's shared examples (the 40-line province and its expected standings).
 EXAMPLES = Path(__file__).resolve().parent / "data"
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from tests.browser import find_chromium
+
     if os.environ.get("ANTQ_TEST_POSTGRES"):
-        return f"PostgreSQL tests: against {os.environ['ANTQ_TEST_POSTGRES']}"
-    return "PostgreSQL tests: skipped (set ANTQ_TEST_POSTGRES to a postgresql:// URL to run them)"
+        lines = [f"PostgreSQL tests: against {os.environ['ANTQ_TEST_POSTGRES']}"]
+    else:
+        lines = ["PostgreSQL tests: skipped (set ANTQ_TEST_POSTGRES to a postgresql:// URL)"]
+    chromium = find_chromium()
+    if chromium:
+        lines.append(f"Browser tests: in {chromium}")
+    else:
+        lines.append("Browser tests: skipped (no headless Chromium: apt-get install chromium)")
+    return lines
 
 
 @pytest.fixture
