@@ -13,24 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import IntegrityError, LedgerError
+from projections.labels import VI as VALUES_VI
+from projections.numbers import ratio_percent
 from projections.reports import Column, Report
 
 FORMATS = ("csv", "jsonl", "xlsx")
 MANIFEST = "manifest.json"
-# Human-facing files show codes in Vietnamese unless --lang en.
-VALUES_VI = {
-    "registered": "đã đăng ký", "recognised": "đạt", "denied": "không đạt", "annulled": "bị hủy",
-    "residential_area": "thôn, khu phố", "commune": "xã, phường, thị trấn",
-    "organisation": "cơ quan, doanh nghiệp, cơ sở giáo dục", "agency": "cơ quan",
-    "enterprise": "doanh nghiệp", "school": "cơ sở giáo dục",
-    "commune_below_70_percent": "xã đạt chuẩn khi dưới 70% thôn, khu phố đạt",
-    "yes": "có", "no": "không", "collective": "tập thể", "individual": "cá nhân",
-    "prime_minister": "Thủ tướng Chính phủ", "ministry": "Bộ, ngành", "province": "cấp tỉnh",
-    "district": "cấp huyện", "bang_khen": "Bằng khen", "giay_khen": "Giấy khen",
-    "open": "đang giải quyết", "settled": "hòa giải thành", "failed": "hòa giải không thành",
-    "referred": "chuyển cơ quan có thẩm quyền", "closed": "kết thúc",
-    "renamed": "đổi tên", "merged": "sáp nhập", "dissolved": "giải thể",
-}  # fmt: skip
 
 
 class ExportError(LedgerError):
@@ -130,8 +118,7 @@ def _human(value: Any, column: Column, lang: str) -> Any:
     if column.kind == "date":
         return value.strftime("%d/%m/%Y")
     if column.kind == "ratio":
-        percent = f"{100 * value:.2f}%"
-        return percent.replace(".", ",") if lang == "vi" else percent
+        return ratio_percent(value, lang, digits=2)
     if lang == "vi" and isinstance(value, str):
         return VALUES_VI.get(value, value)
     return value
