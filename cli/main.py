@@ -31,6 +31,7 @@ LAZY_COMMANDS = {
     "standings": ("cli.report", "standings", "Standings of a year and scope, on both time axes."),
     "projections": ("cli.report", "projections", "Show or rebuild the read models."),
     "export": ("cli.report", "export", "Write inspectors' reports (CSV, JSON Lines, XLSX)."),
+    "report": ("cli.page", "report", "Write the inspector's HTML page (charts, flags, seal)."),
     "audit": ("cli.audit", "audit", "Prove the log was not altered: verify, digest, prove."),
     "import": ("cli.bulk", "import_command", "Import a JSON Lines file of actions."),
     "demo": ("cli.bulk", "demo", "Record a realistic demo province (Bình Thuận 2023)."),

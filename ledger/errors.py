@@ -43,3 +43,9 @@ class StorageError(LedgerError):
     """Raised when the storage URL is unusable or the database cannot be opened."""
 
     exit_code = 2
+
+
+class NotInstalled(LedgerError):
+    """Raised when a command needs an optional part of antq-ledger that is not installed."""
+
+    exit_code = 2

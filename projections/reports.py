@@ -120,7 +120,7 @@ def build_reports(
     by_name = {report.name: report for report in reports}
     with engine.connect() as connection:
         area = resolve_scope(connection, scope, point)
-        names = _names(connection, point)
+        names = unit_names(connection, point)
         for year in years:
             summary = standings(engine, year, scope, point)
             for group in GROUP_ORDER:
@@ -132,7 +132,7 @@ def build_reports(
             by_name["safety"].rows += _safety_rows(connection, year, area, point, names)
             by_name["models"].rows += _model_rows(connection, year, area, point)
             by_name["awards"].rows += _award_rows(connection, year, area, point)
-            by_name["mediation"].rows += _mediation_rows(connection, year, area, point)
+            by_name["mediation"].rows += mediation_rows(connection, year, area, point)
         by_name["lineage"].rows = _lineage_rows(connection, area, point)
     return reports
 
@@ -171,7 +171,7 @@ def _award_rows(connection: Connection, year: int, area: Scope, point: Point) ->
     return rows
 
 
-def _mediation_rows(connection: Connection, year: int, area: Scope, point: Point) -> list:
+def mediation_rows(connection: Connection, year: int, area: Scope, point: Point) -> list:
     received = {
         row.record_id: row.effective_on
         for row in connection.execute(select(mediation_facts).where(
@@ -187,7 +187,7 @@ def _mediation_rows(connection: Connection, year: int, area: Scope, point: Point
     ]  # fmt: skip
 
 
-def _names(connection: Connection, point: Point) -> dict[str, str]:
+def unit_names(connection: Connection, point: Point) -> dict[str, str]:
     """Each unit's name as it stood at ``point``: registered, then the latest visible rename."""
     names = dict(connection.execute(select(units.c.code, units.c.name)).all())
     renames = select(unit_changes.c.code, unit_changes.c.name).where(
