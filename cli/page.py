@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import tempfile
 from pathlib import Path
 
@@ -22,9 +23,8 @@ from cli.read import legal_date_option, moment_option
     "--format",
     "fmt",
     type=click.Choice(["html", "pdf"]),
-    default="html",
-    show_default=True,
-    help="HTML, or PDF drawn from it (needs antq-ledger[pdf]).",
+    help="HTML, or PDF drawn from it (needs antq-ledger[pdf]). Default: pdf if --out ends in "
+    ".pdf, else html.",
 )
 @click.option(
     "--lang",
@@ -52,6 +52,8 @@ def report(ctx: click.Context, year, scope, as_of, known_at, out, fmt, lang, ope
         return
     if year is None or out is None:
         raise click.UsageError("give --year YEAR and --out FILE")
+    check_out(out)
+    fmt = fmt or ("pdf" if out.suffix.lower() == ".pdf" else "html")
     settings: Settings = ctx.obj
     if fmt == "pdf":  # before anything is signed or written
         from projections.pdf import pdf_maker
@@ -70,10 +72,11 @@ def report(ctx: click.Context, year, scope, as_of, known_at, out, fmt, lang, ope
     checkpoint = issue_checkpoint(settings.ledger.recorder, key, through=position)
     found = inspect(settings.projector.engine, year, scope, Point(as_of, known_at, position),
                     open_days)  # fmt: skip
-    page = render(found, checkpoint, lang, out.name)
+    page = render(found, checkpoint, lang)
     data = make_pdf(page) if fmt == "pdf" else page.encode()
     write_whole(out, seal(data, checkpoint, key))
-    click.echo(f"wrote {out} (log position {position}); check it with: antq report verify {out}")
+    click.echo(f"wrote {out} (log position {position}); check it with: antq report verify "
+               f"{shlex.quote(str(out))} --public-key KEY")  # fmt: skip
 
 
 @report.command("verify", context_settings=CONTEXT_SETTINGS)
@@ -90,6 +93,20 @@ def verify_page(file: Path, public_key: str | None) -> None:
     click.echo(f"OK: {file} is as written from the log of {checkpoint.tree_size} events up to "
                f"position {checkpoint.log_position}, root {checkpoint.root}, signed by key "
                f"{fingerprint(bytes.fromhex(checkpoint.public_key))}")  # fmt: skip
+
+
+def check_out(out: Path) -> None:
+    """Refuse, before anything is signed, an --out that cannot be written or would replace a
+    file antq did not write as a page (the ledger's database, its key, anyone's document)."""
+    from projections.seal import is_sealed
+
+    folder = out.parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"{folder}: no such folder", param_hint="--out")
+    if out.exists() and not (out.is_file() and is_sealed(out)):
+        raise click.BadParameter(
+            f"{out} exists and is not a page antq wrote: choose another name", param_hint="--out"
+        )
 
 
 def write_whole(path: Path, data: bytes) -> None:

@@ -5,24 +5,40 @@ nothing on the page comes from the clock or from the order of a set."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from ledger.signing import Checkpoint, fingerprint
 from ledger.text import format_date
 from projections.charts import Series, bar_chart, line_chart
-from projections.inspection import Inspection
+from projections.inspection import Flag, Inspection
 from projections.labels import label, level_label
-from projections.numbers import integer, percent, ratio_percent
+from projections.numbers import format_moment, integer, percent, ratio_percent
 from projections.standings import GROUP_ORDER
 
 OUTCOMES = ("settled", "failed", "referred", "open")
-# Each rule's columns: what its flags' subject, name, date and detail are.
+# Each rule's columns: a heading (a key of PHRASES) and the Flag field shown under it.
 FLAG_COLUMNS = {
-    "commune_below_70_percent": ("unit", "name"),
-    "recognition_annulled": ("unit", "name", "annulled_on"),
-    "award_annulled": ("decision", "issuer", "annulled_on", "form"),
-    "case_open_too_long": ("case", "name", "received_on", "open_for"),
+    "commune_below_70_percent": (("unit", "subject"), ("name", "name"), ("areas", "detail")),
+    "recognition_annulled": (
+        ("unit", "subject"),
+        ("name", "name"),
+        ("annulled_on", "on"),
+        ("decision", "detail"),
+    ),
+    "award_annulled": (
+        ("decision", "subject"),
+        ("issuer", "name"),
+        ("annulled_on", "on"),
+        ("form", "detail"),
+    ),
+    "case_open_too_long": (
+        ("case", "subject"),
+        ("name", "name"),
+        ("received_on", "on"),
+        ("open_for", "detail"),
+    ),
 }
 PHRASES = {
     "title": ("Báo cáo phong trào Toàn dân bảo vệ an ninh Tổ quốc năm {year}",
@@ -80,6 +96,8 @@ PHRASES = {
     "case": ("Vụ việc", "Case"),
     "received_on": ("Ngày tiếp nhận", "Received on"),
     "open_for": ("Số ngày chưa có kết quả", "Days open"),
+    "areas": ("Thôn, khu phố đạt / đăng ký", "Areas recognised / registered"),
+    "days": ("{days} ngày", "{days} days"),
     "audit": ("Xác thực", "Verification"),
     "audit_text": ("Báo cáo phản ánh sổ cái đến vị trí {position} ({size} sự kiện). Điểm kiểm "
                    "tra dưới đây được ký bằng khoá của sổ cái; tệp này được niêm phong bằng cùng "
@@ -92,6 +110,10 @@ PHRASES = {
     "key": ("Khoá công khai (dấu vân tay)", "Public key (fingerprint)"),
     "signature": ("Chữ ký điểm kiểm tra", "Checkpoint signature"),
     "how_file": ("Kiểm tra tệp này không cần cơ sở dữ liệu:", "Check this file with no database:"),
+    "which_key": ("KEY là khoá công khai mà đơn vị quản lý sổ cái công bố (antq audit public-key), "
+                  "không lấy từ chính trang này: một trang giả mạo sẽ ghi khoá của chính nó.",
+                  "KEY is the public key the ledger's keepers publish (antq audit public-key), "
+                  "never one copied from this page: a forged page would print its own."),
     "how_log": ("Kiểm tra sổ cái vẫn chứa đúng lịch sử này: lưu khối JSON sau thành "
                 "checkpoint.json rồi chạy",
                 "Check that the ledger still holds this history: save the JSON below as "
@@ -123,18 +145,18 @@ POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 class Page:
     """Builds the page in one language: ``render`` gives the whole document."""
 
-    def __init__(self, inspection: Inspection, checkpoint: Checkpoint, lang: str, file_name: str):
-        self.i, self.checkpoint, self.lang, self.file_name = inspection, checkpoint, lang, file_name
+    def __init__(self, found: Inspection, checkpoint: Checkpoint, lang: str) -> None:
+        self.found, self.checkpoint, self.lang = found, checkpoint, lang
 
     def say(self, key: str, **values: Any) -> str:
         vi, en = PHRASES[key]
         return (vi if self.lang == "vi" else en).format(**values)
 
-    def int(self, value: int) -> str:
+    def count(self, value: int) -> str:
         return integer(value, self.lang)
 
     def render(self) -> str:
-        title = self.say("title", year=self.i.year)
+        title = self.say("title", year=self.found.year)
         parts = [
             "<!DOCTYPE html>",
             f'<html lang="{self.lang}">',
@@ -153,7 +175,7 @@ class Page:
         return "\n".join(parts) + "\n"
 
     def header(self, title: str) -> list[str]:
-        i = self.i
+        i = self.found
         scope = f"{i.scope_name} ({i.scope})" if i.scope else self.say("all_units")
         lines = [
             f"<header><h1>{escape(title)}</h1>",
@@ -164,21 +186,21 @@ class Page:
                 f'<p class="meta">{self.say("as_of", date=format_date(i.point.as_of))}</p>'
             )
         if i.point.known_at:
-            moment = i.point.known_at.isoformat(sep=" ", timespec="seconds")
+            moment = format_moment(i.point.known_at)
             lines.append(f'<p class="meta">{escape(self.say("known_at", moment=moment))}</p>')
-        position = self.int(self.checkpoint.log_position)
+        position = self.count(self.checkpoint.log_position)
         lines.append(f'<p class="meta">{self.say("position", position=position)}</p></header>')
         return lines
 
     def headline(self) -> list[str]:
-        safety = self.i.standings["safety"]
+        safety = self.found.standings["safety"]
         cards, rows = [], []
         for group in [*GROUP_ORDER, "total"]:
             g = safety[group] if group != "total" else _total(safety)
             name = label(group, self.lang) if group != "total" else self.say("total")
             part, whole = g["recognised"], g["registered"]
             share = percent(part, whole, self.lang)
-            sentence = self.say("meets", part=self.int(part), whole=self.int(whole), group=name)
+            sentence = self.say("meets", part=self.count(part), whole=self.count(whole), group=name)
             cards.append(
                 f'<li data-group="{group}"><span data-figure="safety.{group}.sentence">'
                 f'{escape(sentence)}</span> — <strong data-figure="safety.{group}.percent">'
@@ -186,7 +208,7 @@ class Page:
             )
             counts = {key: g[key] for key in ("registered", "recognised", "denied", "annulled")}
             counts["pending"] = whole - part - g["denied"] - g["annulled"]
-            figures = [self.figure(f"safety.{group}.{k}", self.int(n)) for k, n in counts.items()]
+            figures = [self.figure(f"safety.{group}.{k}", self.count(n)) for k, n in counts.items()]
             rows.append([escape(name), *figures, self.figure(f"safety.{group}.ratio", share)])
         heads = ["group", "registered", "recognised", "denied", "annulled", "pending", "ratio"]
         return [
@@ -224,18 +246,18 @@ class Page:
         ]
 
     def chart(self, title: str, svg: str, heads: list[str], rows: list[list[str]]) -> str:
-        """A chart under its caption, its figures in a table beneath it (for readers, print)."""
+        """A chart under its caption, its figures in a table beneath it (open, so it prints)."""
         table = self.table(heads, rows, numeric_from=1)
         return (
-            f"<figure><figcaption>{escape(title)}</figcaption>{svg}<details><summary>"
+            f"<figure><figcaption>{escape(title)}</figcaption>{svg}<details open><summary>"
             f"{self.say('data')}</summary>{table}</details></figure>"
         )
 
     def ratio_chart(self) -> str:
-        years = list(self.i.history)
-        series = [
+        years = list(self.found.history)
+        series = [  # exact ratios from the counts: written as the headline writes them
             Series(group, label(group, self.lang),
-                   [self.i.history[y]["safety"][group]["ratio"] for y in years])
+                   [_ratio(self.found.history[y]["safety"][group]) for y in years])
             for group in GROUP_ORDER
         ]  # fmt: skip
         title = self.say("ratio_chart")
@@ -248,13 +270,13 @@ class Page:
         return ratio_percent(value, self.lang)
 
     def number(self, value: float | None) -> str:
-        return "—" if value is None else self.int(round(value))
+        return "—" if value is None else self.count(round(value))
 
     def mediation_chart(self) -> str:
-        years = list(self.i.history)
+        years = list(self.found.history)
         series = [
             Series(outcome, label(outcome, self.lang),
-                   [self.i.history[y]["mediation"][outcome] for y in years])
+                   [self.found.history[y]["mediation"][outcome] for y in years])
             for outcome in OUTCOMES
         ]  # fmt: skip
         title = self.say("mediation_chart")
@@ -262,83 +284,91 @@ class Page:
                         series, self.number, stacked=True, empty=self.say("empty"))  # fmt: skip
         heads = [self.say("year"), self.say("received"), *(s.label for s in series)]
         rows = [
-            [str(y), self.int(self.i.history[y]["mediation"]["received"]),
-             *(self.int(int(s.values[n] or 0)) for s in series)]
+            [str(y), self.count(self.found.history[y]["mediation"]["received"]),
+             *(self.count(int(s.values[n] or 0)) for s in series)]
             for n, y in enumerate(years)
         ]  # fmt: skip
         return self.chart(title, svg, heads, rows)
 
     def awards_chart(self) -> str:
-        awards = self.i.standings["awards"]
+        awards = self.found.standings["awards"]
         names = [f"{label(a['form'], self.lang)} — {level_label(a['level'], self.lang)}"
                  for a in awards]  # fmt: skip
         series = [
             Series(kind, label(kind, self.lang), [a[kind] for a in awards])
             for kind in ("collective", "individual")
         ]
-        title = self.say("awards_chart", year=self.i.year)
+        title = self.say("awards_chart", year=self.found.year)
         svg = bar_chart("chart-awards", title, names,
                         series, self.number, empty=self.say("empty"))  # fmt: skip
-        rows = [[escape(name), *(self.int(a[s.key]) for s in series)]
+        rows = [[escape(name), *(self.count(a[s.key]) for s in series)]
                 for name, a in zip(names, awards, strict=True)]  # fmt: skip
         return self.chart(title, svg, [self.say("award"), *(s.label for s in series)], rows)
 
     def fields_chart(self, what: str) -> str:
-        fields = self.i.fields
+        fields = self.found.fields
         values: list[float | None] = [getattr(f, what) for f in fields]
         series = [Series(what, self.say(what), values)]
-        title = self.say(f"{what}_chart", year=self.i.year)
+        title = self.say(f"{what}_chart", year=self.found.year)
         svg = bar_chart(f"chart-{what}", title,
                         [f.field for f in fields], series, self.number, horizontal=True,
                         empty=self.say("empty"))  # fmt: skip
-        rows = [[escape(f.field), self.int(getattr(f, what))] for f in fields]
+        rows = [[escape(f.field), self.count(getattr(f, what))] for f in fields]
         return self.chart(title, svg, [self.say("field"), self.say(what)], rows)
 
     def flags(self) -> list[str]:
         lines = [f'<section id="flags"><h2>{self.say("flags")}</h2>']
-        if not self.i.flags:
+        if not self.found.flags:
             lines.append(f"<p>{self.say('no_flags')}</p>")
         for rule, columns in FLAG_COLUMNS.items():
-            flags = [flag for flag in self.i.flags if flag.rule == rule]
+            flags = [flag for flag in self.found.flags if flag.rule == rule]
             if not flags:
                 continue
-            heading = self.say(rule, days=self.i.open_days, date=format_date(self.i.reference_date))
-            rows = [
-                [escape(f.subject), escape(f.name or ""), format_date(f.on) if f.on else "",
-                 escape(self.flag_detail(f))][: len(columns)]
-                for f in flags
-            ]  # fmt: skip
+            heading = self.say(
+                rule, days=self.found.open_days, date=format_date(self.found.reference_date)
+            )
+            rows = [[self.flag_cell(f, field) for _, field in columns] for f in flags]
             lines.append(
                 f'<div class="flag" data-rule="{rule}" data-count="{len(flags)}">'
-                f"<h3>{escape(heading)} — {self.int(len(flags))}</h3>"
-                f"{self.table([self.say(c) for c in columns], rows)}</div>"
+                f"<h3>{escape(heading)} — {self.count(len(flags))}</h3>"
+                f"{self.table([self.say(head) for head, _ in columns], rows)}</div>"
             )
         lines.append("</section>")
         return lines
 
-    def flag_detail(self, flag: Any) -> str:
-        if flag.rule == "case_open_too_long":
-            return f"{flag.detail} {'ngày' if self.lang == 'vi' else 'days'}"
-        if flag.rule == "award_annulled":
-            return label(flag.detail or "", self.lang)
-        return flag.detail or ""
+    def flag_cell(self, flag: Flag, field: str) -> str:
+        """One cell of a flag's row, escaped: a date written dd/mm/yyyy, a code as its label."""
+        value = getattr(flag, field)
+        if value is None:
+            return ""
+        if field == "on":
+            return format_date(value)
+        if field == "detail" and flag.rule == "case_open_too_long":
+            return self.say("days", days=self.count(int(value)))
+        if field == "detail" and flag.rule == "award_annulled":
+            return escape(label(value, self.lang))
+        return escape(value)
 
     def footer(self) -> list[str]:
         c = self.checkpoint
         key = f"{c.public_key} ({fingerprint(bytes.fromhex(c.public_key))})"
-        facts = [("root", c.root), ("signed_at", c.created_at), ("key", key),
+        signed_at = format_moment(datetime.fromisoformat(c.created_at))
+        facts = [("root", c.root), ("signed_at", signed_at), ("key", key),
                  ("signature", c.signature)]  # fmt: skip
         rows = "".join(
             f'<tr><th>{self.say(name)}</th><td><code data-audit="{name}">{escape(value)}</code>'
             "</td></tr>"
             for name, value in facts
         )
-        text = self.say("audit_text", position=self.int(c.log_position), size=self.int(c.tree_size))
-        verify_file = f"antq report verify {self.file_name} --public-key {c.public_key}"
+        text = self.say(
+            "audit_text", position=self.count(c.log_position), size=self.count(c.tree_size)
+        )
+        verify_file = "antq report verify FILE --public-key KEY"
         return [
             f'<footer id="audit"><h2>{self.say("audit")}</h2><p>{text}</p>',
             f"<table>{rows}</table>",
             f"<p>{self.say('how_file')}</p><pre>{escape(verify_file)}</pre>",
+            f"<p>{self.say('which_key')}</p>",
             f"<p>{self.say('how_log')}</p><pre>antq audit verify --digest checkpoint.json</pre>",
             f'<pre id="checkpoint">{escape(c.to_json())}</pre>',
             "</footer>",
@@ -351,6 +381,10 @@ def _cell(cell: str, numeric: bool) -> str:
     return f'<td class="n">{cell}</td>' if numeric else f"<td>{cell}</td>"
 
 
+def _ratio(group: dict[str, Any]) -> float | None:
+    return group["recognised"] / group["registered"] if group["registered"] else None
+
+
 def _total(safety: dict[str, Any]) -> dict[str, int]:
     return {
         key: sum(safety[group][key] for group in GROUP_ORDER)
@@ -358,6 +392,6 @@ def _total(safety: dict[str, Any]) -> dict[str, int]:
     }
 
 
-def render(inspection: Inspection, checkpoint: Checkpoint, lang: str, file_name: str) -> str:
+def render(found: Inspection, checkpoint: Checkpoint, lang: str) -> str:
     """The whole page, unsealed (``projections.seal`` seals it)."""
-    return Page(inspection, checkpoint, lang, file_name).render()
+    return Page(found, checkpoint, lang).render()

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from projections.reports import mediation_rows, unit_names, years_with_facts
-from projections.schema import award_facts
+from projections.schema import award_facts, safety_facts
 from projections.standings import (
     Point,
     Scope,
@@ -23,19 +23,23 @@ from projections.standings import (
 )
 
 YEARS_SHOWN = 10  # the series run over at most this many years up to the report's year
-OPEN_CASE_DAYS = 30  # default: a case still open this long after receipt is flagged
 
 
 @dataclass(frozen=True)
 class Flag:
-    """Something an inspector must look at: ``rule`` broken by ``subject`` (a unit code, an
-    award decision or a mediation case), with the date and detail that show it."""
+    """Something an inspector must look at: ``rule`` broken by ``subject``, with what shows it.
 
-    rule: str  # commune_below_70_percent, recognition_annulled, award_annulled, case_open_too_long
+    commune_below_70_percent: a commune; ``detail`` its recognised/registered areas ("1/3").
+    recognition_annulled: a unit; ``on`` the annulment's date, ``detail`` the decision annulled.
+    award_annulled: a decision; ``name`` its issuer, ``on`` the annulment's date, ``detail`` its
+    form. case_open_too_long: "UNIT CASE"; ``on`` the date received, ``detail`` the days open.
+    """
+
+    rule: str
     subject: str
-    name: str | None
-    on: date | None
-    detail: str | None
+    name: str | None = None
+    on: date | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,32 +63,28 @@ class Inspection:
     history: dict[int, dict[str, Any]]  # standings of each year shown, the report's year last
     fields: list[FieldCount]
     flags: list[Flag]
-    reference_date: date  # cases are judged open too long as of this date
+    reference_date: date  # names are as of this date, and open cases are judged at it
     open_days: int
 
 
 def inspect(
-    engine: Engine,
-    year: int,
-    scope: str | None,
-    point: Point,
-    open_days: int = OPEN_CASE_DAYS,
+    engine: Engine, year: int, scope: str | None, point: Point, open_days: int
 ) -> Inspection:
-    """Read the page's figures for ``year`` and ``scope`` at ``point``."""
-    earlier = [y for y in years_with_facts(engine) if y < year]
-    years = [*earlier[max(0, len(earlier) - YEARS_SHOWN + 1) :], year]
-    history = {y: standings(engine, y, scope, point) for y in years}
+    """Read the page's figures for ``year`` and ``scope`` at ``point``; a mediation case open
+    more than ``open_days`` days is flagged."""
     reference = min(d for d in (point.as_of, date(year, 12, 31)) if d is not None)
+    earlier = [y for y in years_with_facts(engine) if y < year]
+    history = {y: standings(engine, y, scope, point) for y in earlier}
+    shown = [y for y in earlier if _has_figures(history[y])][-(YEARS_SHOWN - 1) :]
+    history = {y: history[y] for y in shown} | {year: standings(engine, year, scope, point)}
     with engine.connect() as connection:
         area = resolve_scope(connection, scope, point)
-        names = unit_names(connection, point)
-        flags = [
-            Flag(flag["rule"], flag["unit"], names.get(flag["unit"]), None, None)
-            for flag in history[year]["safety"]["flags"]
-        ]
+        names = unit_names(connection, Point(reference, point.known_at, point.through))
+        flagged = [flag["unit"] for flag in history[year]["safety"]["flags"]]
+        flags = _communes_below_70_percent(connection, year, area, point, names, flagged)
         flags += _annulled_recognitions(connection, year, area, point, names)
         flags += _annulled_awards(connection, year, area, point)
-        for y in years:
+        for y in [*earlier, year]:  # an old case still open is the most overdue of all
             flags += _cases_open_too_long(connection, y, area, point, names, reference, open_days)
         fields = _fields(connection, year, area, point)
     return Inspection(
@@ -101,15 +101,54 @@ def inspect(
     )
 
 
+def _has_figures(result: dict[str, Any]) -> bool:
+    """Whether a year's standings hold anything visible at the point they were read at."""
+    safety = any(result["safety"][group]["registered"] for group in ("residential_area",
+                 "commune", "organisation"))  # fmt: skip
+    return safety or bool(result["awards"]) or bool(result["mediation"]["received"])
+
+
+def _communes_below_70_percent(
+    connection: Connection,
+    year: int,
+    area: Scope,
+    point: Point,
+    names: dict[str, str],
+    flagged: list[str],
+) -> list[Flag]:
+    """The communes the standings flag, each with its share of recognised residential areas."""
+    areas: defaultdict[str, list[str]] = defaultdict(list)
+    for row in safety_latest(connection, year, point):
+        if row.unit_kind == "residential_area" and row.unit in area and area.parents.get(row.unit):
+            areas[area.parents[row.unit]].append(row.status)
+    return [
+        Flag("commune_below_70_percent", unit, names.get(unit), None,
+             f"{areas[unit].count('recognised')}/{len(areas[unit])}")
+        for unit in flagged
+    ]  # fmt: skip
+
+
 def _annulled_recognitions(
     connection: Connection, year: int, area: Scope, point: Point, names: dict[str, str]
 ) -> list[Flag]:
-    latest = safety_latest(connection, year, point)
+    # Each unit's decision annulled: its last recognition of the year (dict() keeps the last).
+    recognised = dict(
+        connection.execute(
+            select(safety_facts.c.unit, safety_facts.c.decision)
+            .where(
+                safety_facts.c.year == year,
+                safety_facts.c.status == "recognised",
+                *point.visible(safety_facts),
+            )
+            .order_by(safety_facts.c.position)
+        ).all()
+    )
     return [
-        Flag("recognition_annulled", row.unit, names.get(row.unit), row.effective_on, row.decision)
-        for row in sorted(latest, key=lambda r: r.unit)
+        Flag("recognition_annulled", row.unit, names.get(row.unit), row.effective_on,
+             recognised.get(row.unit))
+        for row in sorted(safety_latest(connection, year, point), key=lambda r: r.unit)
         if row.status == "annulled" and row.unit in area
-    ]
+    ]  # fmt: skip
 
 
 def _annulled_awards(connection: Connection, year: int, area: Scope, point: Point) -> list[Flag]:
@@ -125,16 +164,12 @@ def _annulled_awards(connection: Connection, year: int, area: Scope, point: Poin
             )
         ).all()
     )
-    return [
-        Flag(
-            "award_annulled",
-            found.decisions[key].decision,
-            found.decisions[key].issuer,
-            annulled_on.get(key),
-            found.decisions[key].form,
-        )
-        for key in annulled
-    ]
+    flags = []
+    for key in annulled:
+        decision = found.decisions[key]
+        flags.append(Flag("award_annulled", decision.decision, decision.issuer,
+                          annulled_on.get(key), decision.form))  # fmt: skip
+    return flags
 
 
 def _cases_open_too_long(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from ledger.errors import IntegrityError
@@ -34,7 +36,10 @@ def check_seal(data: bytes, where: str, trusted_key: bytes | None = None) -> Che
     opener, closer = _marks(data)
     start = data.rfind(opener)
     if start < 0 or not data.endswith(closer) or len(data) < start + len(opener) + len(closer):
-        raise IntegrityError(f"{where}: no antq seal at the end of the file")
+        raise IntegrityError(
+            f"{where}: no antq seal at the end of the file (was its end or were its line "
+            "endings changed?)"
+        )
     page, text = data[:start], data[start + len(opener) : -len(closer)]
     try:
         document = json.loads(text)
@@ -60,6 +65,16 @@ def check_seal(data: bytes, where: str, trusted_key: bytes | None = None) -> Che
 
 def _line(document: dict[str, Any]) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+
+
+def is_sealed(path: Path) -> bool:
+    """Whether the file at ``path`` ends with a seal line (not whether the seal is valid)."""
+    with path.open("rb") as file:
+        head = file.read(len(PDF))
+        file.seek(max(0, file.seek(0, os.SEEK_END) - 4096))
+        tail = file.read()
+    opener, closer = _marks(head)
+    return opener in tail and tail.endswith(closer)
 
 
 def _marks(data: bytes) -> tuple[bytes, bytes]:

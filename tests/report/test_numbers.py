@@ -53,4 +53,22 @@ def test_an_integer_reads_back_by_dropping_the_dots(n: int) -> None:
 def test_a_percentage_is_within_half_a_unit_of_its_last_digit(part: int, whole: int) -> None:
     written = percent(part, whole, "vi", digits=1)
     value = Decimal(written.rstrip("%").replace(".", "").replace(",", "."))
-    assert abs(value - Decimal(100 * part) / whole) <= Decimal("0.05")
+    exact = Decimal(100 * part) / whole
+    if 0 < part < whole:  # clamped into 0,1..99,9: never "all" or "none" when it is not
+        exact = min(max(exact, Decimal("0.1")), Decimal("99.9"))
+    assert abs(value - exact) <= Decimal("0.05")
+
+
+def test_only_all_is_a_hundred_and_only_none_is_zero() -> None:
+    assert percent(19999, 20000, "vi") == "99,9%"
+    assert percent(1, 20000, "vi") == "0,1%"
+    assert percent(20000, 20000, "vi") == "100,0%"
+    assert percent(0, 20000, "vi") == "0,0%"
+    assert ratio_percent(19999 / 20000, "vi") == "99,9%"
+    assert ratio_percent(1.0, "vi") == "100,0%"
+
+
+@given(st.integers(min_value=0, max_value=10**5), st.integers(min_value=1, max_value=10**5))
+def test_a_ratio_and_its_counts_are_written_alike(part: int, whole: int) -> None:
+    part = min(part, whole)
+    assert ratio_percent(part / whole, "vi") == percent(part, whole, "vi")

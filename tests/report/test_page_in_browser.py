@@ -12,6 +12,7 @@ from tests.browser import Browser
 from tests.conftest import sqlite_only
 from tests.report.conftest import write_page
 
+GROUPS = ("residential_area", "commune", "organisation")
 READ_BACK = """(() => {
   const figures = {};
   for (const el of document.querySelectorAll('[data-figure]')) {
@@ -25,7 +26,9 @@ READ_BACK = """(() => {
     const box = svg.getBoundingClientRect();
     return [svg.id, Math.round(box.width), Math.round(box.height)];
   });
-  return {figures, marks, flags, charts, lang: document.documentElement.lang,
+  const ratioTable = [...document.querySelectorAll('#chart-ratio ~ details tbody tr')].map(
+    tr => [...tr.children].map(td => td.textContent));
+  return {figures, marks, flags, charts, ratioTable, lang: document.documentElement.lang,
           headline: [...document.querySelectorAll('ul.headline li')].map(li => li.textContent)};
 })()"""
 
@@ -70,7 +73,7 @@ def test_the_scenario_page_shows_the_ledgers_figures(
         "case_open_too_long": 1,
     }
     marks = {(chart, series, category): value for chart, series, category, value in found["marks"]}
-    assert marks[("chart-ratio", "residential_area", "2022")] == 0.6667
+    assert marks[("chart-ratio", "residential_area", "2022")] == 2 / 3  # exact, from the counts
     assert marks[("chart-ratio", "residential_area", "2023")] == 0.25
     assert marks[("chart-ratio", "commune", "2023")] == 1
     assert ("chart-ratio", "organisation", "2022") not in marks  # nothing registered: no point
@@ -107,6 +110,10 @@ def test_the_demo_page_reads_as_the_seed_article_does(
     assert marks[("chart-awards", "individual", "Bằng khen — cấp tỉnh")] == 52
     assert marks[("chart-awards", "collective", "Bằng khen — Bộ, ngành")] == 13
     assert sum(v for (chart, *_), v in marks.items() if chart == "chart-sites") == 870
+    # The chart writes each ratio as the headline does (both from the counts).
+    figures = found["figures"]
+    assert found["ratioTable"] == [["2023", *(figures[f"safety.{g}.percent"] for g in GROUPS)]]
+    assert found["ratioTable"][0][2] == "93,5%"
 
 
 @sqlite_only

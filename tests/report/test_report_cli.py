@@ -122,6 +122,31 @@ def test_open_days_sets_when_an_open_case_is_flagged(scenario: Any, tmp_path: Pa
     assert "Vụ việc hòa giải chưa có kết quả" not in text
 
 
+def test_the_file_name_does_not_change_the_bytes(scenario: Any, tmp_path: Path) -> None:
+    one = write_page(scenario, tmp_path, "--year", "2023", name="one.html").read_bytes()
+    other = write_page(scenario, tmp_path, "--year", "2023", name="bao cao.html").read_bytes()
+    assert one == other
+
+
+@sqlite_only
+def test_a_pdf_suffix_writes_a_pdf(scenario: Any, tmp_path: Path) -> None:
+    assert write_page(scenario, tmp_path, "--year", "2023", name="r.pdf").read_bytes()[:5] == (
+        b"%PDF-"
+    )
+
+
+def checkpoints(antq: Any) -> str:
+    """`antq audit verify`'s line: it counts the signed checkpoints the ledger keeps."""
+    return antq.ok("audit", "verify")
+
+
+def documents(folder: Path) -> dict[str, bytes]:
+    """The folder's files but the database's own (which reads touch), with their bytes."""
+    database = {"antq.db", "antq.db-wal", "antq.db-shm"}
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()
+            and p.name not in database}  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
@@ -131,18 +156,34 @@ def test_open_days_sets_when_an_open_case_is_flagged(scenario: Any, tmp_path: Pa
         (["--year", "2023", "--scope", "NOWHERE", "--out", "r.html"], 1, "NOWHERE"),
         (["--year", "2023", "--as-of", "31/02/2023", "--out", "r.html"], 2, "--as-of"),
         (["--year", "2023", "--lang", "fr", "--out", "r.html"], 2, "--lang"),
-        (["--year", "2023", "--out", "missing/r.html"], 2, "missing"),
+        (["--year", "2023", "--out", "missing/r.html"], 2, "missing: no such folder"),
+        (["--year", "2023", "--out", "notes.txt"], 2, "notes.txt exists and is not a page"),
+        (["--year", "2023", "--out", "antq.db"], 2, "antq.db exists and is not a page antq"),
+        (["--year", "2023", "--out", "antq.db.signing-key"], 2, "is not a page antq wrote"),
+        (["--year", "2023", "--out", "."], 2, "--out"),
     ],
 )
 @sqlite_only
-def test_bad_input_names_the_problem_and_writes_nothing(
+def test_bad_input_names_the_problem_and_writes_and_signs_nothing(
     scenario: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], code: int,
     message: str,
 ) -> None:  # fmt: skip
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "r.html").write_text("kept", "utf-8")
+    earlier = write_page(scenario, tmp_path, "--year", "2022", name="r.html").read_bytes()
+    (tmp_path / "notes.txt").write_text("someone's notes", "utf-8")
+    # A new event: a report that got as far as signing would sign a new checkpoint for it.
+    scenario.ok("safety", "register", "--unit", "X2", "--year", "2023", "--on", "2023-03-01")
+    before = checkpoints(scenario)
+    files = documents(tmp_path)
     result = scenario("report", *args)
     assert result.exit_code == code, result.output
-    assert message in result.output
-    assert (tmp_path / "r.html").read_text("utf-8") == "kept"
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith("html")) == ["r.html"]
+    assert message in result.output and "Traceback" not in result.output
+    assert documents(tmp_path) == files
+    assert (tmp_path / "r.html").read_bytes() == earlier
+    assert checkpoints(scenario) == before
+
+
+@sqlite_only
+def test_a_page_antq_wrote_is_replaced_by_a_new_one(scenario: Any, tmp_path: Path) -> None:
+    first = write_page(scenario, tmp_path, "--year", "2022").read_bytes()
+    assert write_page(scenario, tmp_path, "--year", "2023").read_bytes() != first
