@@ -33,6 +33,7 @@ LAZY_COMMANDS = {
     "export": ("cli.report", "export", "Write inspectors' reports (CSV, JSON Lines, XLSX)."),
     "report": ("cli.page", "report", "Write the inspector's HTML page (charts, flags, seal)."),
     "audit": ("cli.audit", "audit", "Prove the log was not altered: verify, digest, prove."),
+    "doctor": ("cli.doctor", "doctor", "Check the ledger and say what to do about each problem."),
     "import": ("cli.bulk", "import_command", "Import a JSON Lines file of actions."),
     "demo": ("cli.bulk", "demo", "Record a realistic demo province (Bình Thuận 2023)."),
     "migrate": ("cli.migrate", "migrate", "Copy the ledger to another storage, history intact."),
