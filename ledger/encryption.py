@@ -77,7 +77,7 @@ class StoreKey:
         """Check the state of the ledger's first stored event was written with this key (or in
         clear, without one). Raises CipherMismatch."""
         if self.key is None:
-            if not _is_clear(state):
+            if not is_clear(state):
                 raise CipherMismatch(
                     f"{where}: its events are encrypted: set {KEY_VARIABLE} to the key it was "
                     "created with (docs/storage.md, Encryption at rest); or its first event was "
@@ -86,7 +86,7 @@ class StoreKey:
             return
         if _decrypts(self.key, state):
             return
-        if _is_clear(state):
+        if is_clear(state):
             raise CipherMismatch(
                 f"{where}: its events are stored in clear text, and a ledger is encrypted from "
                 f"its first event or never: unset {KEY_VARIABLE} to open it"
@@ -110,7 +110,7 @@ def _decrypts(key: bytes, state: bytes) -> bool:
     return True
 
 
-def _is_clear(state: bytes) -> bool:
+def is_clear(state: bytes) -> bool:
     """Whether ``state`` is an event's JSON object, as the mapper stores it without a cipher."""
     try:
         return isinstance(json.loads(state), dict)

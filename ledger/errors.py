@@ -1,6 +1,11 @@
 """Errors a user can fix. Each carries the CLI exit code it maps to."""
 
 
+def one_line(error: BaseException) -> str:
+    """An error's message on one line (its type's name when it has none), to print."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 class LedgerError(Exception):
     """Base of every error whose message is meant for the user."""
 

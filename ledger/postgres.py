@@ -24,7 +24,7 @@ from psycopg import Connection, Cursor
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from ledger.errors import StorageError
+from ledger.errors import StorageError, one_line
 from ledger.recorder import LedgerRecorder, LogTable
 
 LOCK_TIMEOUT_SECONDS = 60  # how long a writer waits for another's transaction
@@ -90,8 +90,7 @@ def check_reachable(url: str) -> None:
     try:
         psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
     except psycopg.Error as error:
-        reason = " ".join(str(error).split()) or type(error).__name__
-        raise StorageError(f"--db {url!r}: cannot open the database: {reason}") from None
+        raise StorageError(f"--db {url!r}: cannot open the database: {one_line(error)}") from None
 
 
 def insert_arrays(

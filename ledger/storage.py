@@ -30,7 +30,7 @@ def environment_for(url: str) -> dict[str, str]:
     """
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+        path = sqlite_file(url)
         if not path:
             raise StorageError(f"--db {url!r}: write sqlite:///FILE, e.g. {DEFAULT_URL}")
         folder = Path(path).parent
@@ -51,6 +51,11 @@ def environment_for(url: str) -> dict[str, str]:
     raise StorageError(
         f"--db {url!r}: unknown storage; use sqlite:///FILE or postgresql://USER@HOST/DATABASE"
     )
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file of an ``sqlite:///FILE`` URL (None for any other URL)."""
+    return url[len("sqlite:///") :] if url.startswith("sqlite:///") else None
 
 
 def display_url(url: str) -> str:
