@@ -63,13 +63,17 @@ class Settings:
 
             from ledger.application import Ledger
             from ledger.errors import StorageError
+            from ledger.storage_advice import storage_advice
 
             try:
                 self._ledger = Ledger(self.db, check_key=self.check_key)
                 self._ledger.policy = self._access_policy(self._ledger)
             except (sqlite3.Error, PersistenceError) as error:
                 cause = error.__cause__ or error
-                raise StorageError(f"--db {self.db!r}: cannot open the database: {cause}") from None
+                advice = storage_advice(cause, self.database_file())
+                raise StorageError(
+                    f"--db {self.db!r}: cannot open the database: {cause}{advice}"
+                ) from None
         return self._ledger
 
     def _access_policy(self, ledger: Any) -> Any:
@@ -193,6 +197,7 @@ def _user_message(error: Exception) -> tuple[str, int | None]:
     """The message and exit code for an error the user can act on; (.., None) for a bug."""
 
     from ledger.errors import LedgerError
+    from ledger.storage_advice import storage_advice
 
     if isinstance(error, LedgerError):
         return str(error), error.exit_code
@@ -201,10 +206,10 @@ def _user_message(error: Exception) -> tuple[str, int | None]:
     persistence = sys.modules.get("eventsourcing.persistence")
     if persistence and isinstance(error, persistence.PersistenceError):
         cause = error.__cause__ or error
-        return f"storage: {cause}", 1
+        return f"storage: {cause}{storage_advice(cause)}", 1
     sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
     if sqlalchemy_errors and isinstance(error, sqlalchemy_errors.OperationalError):
-        return f"storage: {error.orig}", 1
+        return f"storage: {error.orig}{storage_advice(error.orig)}", 1
     return "", None
 
 

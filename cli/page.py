@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from cli.files import check_out_folder
 from cli.main import CONTEXT_SETTINGS, Settings
 from cli.read import legal_date_option, moment_option
 
@@ -100,9 +101,7 @@ def check_out(out: Path) -> None:
     file antq did not write as a page (the ledger's database, its key, anyone's document)."""
     from projections.seal import is_sealed
 
-    folder = out.parent
-    if not folder.is_dir():
-        raise click.BadParameter(f"{folder}: no such folder", param_hint="--out")
+    check_out_folder(out)
     if out.exists() and not (out.is_file() and is_sealed(out)):
         raise click.BadParameter(
             f"{out} exists and is not a page antq wrote: choose another name", param_hint="--out"
