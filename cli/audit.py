@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from cli.files import check_out_folder
 from cli.main import CONTEXT_SETTINGS, Settings, pass_settings
 from ledger.dispatch import FAMILIES
 from ledger.errors import IntegrityError
@@ -58,6 +59,7 @@ def digest(settings: Settings, out: Path | None) -> None:
     """
     from ledger.audit import issue_checkpoint
 
+    check_out_folder(out)
     checkpoint = issue_checkpoint(settings.ledger.recorder, settings.signing_key())
     if out:
         out.write_text(checkpoint.to_json() + "\n", encoding="utf-8")
@@ -82,6 +84,7 @@ def prove(settings: Settings, kind: str, key: tuple[str, ...], out: Path | None)
     """
     from ledger.audit import prove as prove_record
 
+    check_out_folder(out)
     record = settings.ledger.find(kind, list(key))
     text = json.dumps(
         prove_record(settings.ledger.recorder, record.id, settings.signing_key()), indent=2

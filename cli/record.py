@@ -45,6 +45,9 @@ FIELD_HELP = {
     "finding": "What the review found.",
     "presenter": "Who presented the award (e.g. on behalf of the issuer).",
     "category": "Kind of dispute, e.g. đất đai, hôn nhân và gia đình.",
+    "initiation": "How the case began (Điều 16): request = a party asked; mediator = a "
+    "mediator witnessed or learned of it; proposal = the team leader assigned it or an agency "
+    "proposed it.",
     "summary": "Short summary of the dispute (sealed: it may name the parties).",
 }
 # Where a field means something else in one family.
@@ -59,7 +62,7 @@ EXAMPLES = {
     "--level province --form bang_khen --on 2023-12-15 --collective TN-X1 "
     "--individual 'Nguyễn Văn An@TN-X1'",
     "dispute.receive": "antq --actor clerk dispute receive --unit TN-X1 --case HG-01 "
-    "--on 2023-04-01 --category 'đất đai'",
+    "--on 2023-04-01 --category 'đất đai' --initiation request",
     "unit.register": "antq --actor clerk unit register --code TN-X1 --name 'Xã Hòa Bình' "
     "--kind commune --parent TN --on 2004-01-01",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,9 +13,10 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from pydantic import TypeAdapter, ValidationError
 
-from ledger import units
-from ledger.commands import Action
+from ledger import topics, units
+from ledger.commands import Action, Text
 from ledger.dispatch import FAMILIES, handler_for, record_class
 from ledger.encryption import CipherMismatch, StoreKey
 from ledger.errors import ConflictError, InvalidInput, LedgerError, NotFoundError
@@ -61,6 +63,20 @@ class Clerk:
     actor: str | None
     role: str | None = None
 
+    def __post_init__(self) -> None:
+        """Refuse an actor or role (from --actor, --role or the environment) that an action's
+        own ``actor`` or ``role`` field would refuse: control characters, over 500 characters."""
+        for name in ("actor", "role"):
+            value = getattr(self, name)
+            if value is None or not value.strip():  # a blank actor or role is none given
+                object.__setattr__(self, name, None)
+                continue
+            try:
+                object.__setattr__(self, name, _text_adapter().validate_python(value))
+            except ValidationError as error:
+                problem = error.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+                raise InvalidInput([f"{name}: {problem}"]) from None
+
     def entry_for(self, action: Action, recorded_at: datetime | None = None) -> Entry:
         """The entry of an action. Raises InvalidInput when nobody is named as actor."""
         actor = action.actor or self.actor
@@ -74,6 +90,11 @@ class Clerk:
             note=action.note,
             recorded_at=recorded_at,
         )
+
+
+@functools.cache
+def _text_adapter() -> TypeAdapter[str]:
+    return TypeAdapter(Text)
 
 
 class Ledger(Application[UUID]):
@@ -91,6 +112,7 @@ class Ledger(Application[UUID]):
         (or is missing, or given for a ledger in clear); ``check_key=False`` defers that check
         to the first write, for reading the stored bytes only (``antq audit verify``).
         """
+        topics.install()  # every stored topic finds its class, wherever the class moved
         store_key = StoreKey.from_environment()
         super().__init__(env={**environment_for(url), **store_key.environment(), **(env or {})})
         first = self.recorder.first_state() if check_key else None

@@ -9,6 +9,7 @@ import functools
 import json
 from abc import abstractmethod
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -296,7 +297,7 @@ class AwardCorrect(AwardKey):
 
     ACTION = "award.correct"
     action: Literal["award.correct"] = "award.correct"
-    line: Annotated[int, Field(ge=1)]
+    line: Annotated[int, BeforeValidator(_whole_number), Field(ge=1)]
     recipient: Recipient
     reason: LongText
 
@@ -362,12 +363,23 @@ class DisputeKey(Action):
         return ("dispute", self.unit, self.case)
 
 
+class Initiation(StrEnum):
+    """How a mediation case began (căn cứ tiến hành hòa giải, Điều 16 Luật Hòa giải ở cơ sở):
+    one or both parties asked for it; a mediator witnessed the matter or learned of it; the team
+    leader assigned it, or an agency, organisation or person proposed it."""
+
+    request = "request"
+    mediator = "mediator"
+    proposal = "proposal"
+
+
 class DisputeReceive(DisputeKey):
     """Receive a mediation case into the logbook (the summary is sealed)."""
 
     ACTION = "dispute.receive"
     action: Literal["dispute.receive"] = "dispute.receive"
-    category: Text | None = None
+    category: Text | None = None  # stored as the event's ``field`` (lĩnh vực)
+    initiation: Initiation | None = None
     summary: LongText | None = None
 
 
@@ -488,7 +500,7 @@ def parse_action(data: object) -> Action:
     if not isinstance(data, dict):
         raise InvalidInput(['line must be a JSON object with an "action" field'])
     action = data.get("action")
-    if action not in ACTIONS:
+    if not isinstance(action, str) or action not in ACTIONS:
         known = ", ".join(sorted(ACTIONS))
         raise InvalidInput([f"action: unknown action {action!r} (expected one of: {known})"])
     try:
@@ -521,7 +533,12 @@ def describe(error: ValidationError, skip: int = 0) -> list[str]:
     for item in error.errors(include_url=False):
         location = ""
         for part in item["loc"][skip:]:
-            location += f"[{part}]" if isinstance(part, int) else f".{part}" if location else part
+            if isinstance(part, int):
+                location += f"[{part}]"
+                continue
+            # An unknown key may be empty, padded or unprintable: show it quoted.
+            name = part if part and part.isprintable() and part.strip() == part else repr(part)
+            location += f".{name}" if location else name
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown field"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from ledger.commands import (
@@ -35,7 +36,8 @@ class MediationCase(Record):
     def __init__(self) -> None:
         self.unit = ""
         self.case = ""
-        self.category: str | None = None
+        self.field: str | None = None
+        self.initiation: str | None = None
         self.status = RECEIVED
         self.team: str | None = None
         self.resumed = 0
@@ -49,14 +51,27 @@ class MediationCase(Record):
         return (self.unit, self.case)
 
     class Received(Record.Created):
+        # v2: ``category`` is named ``field`` (lĩnh vực, as SecurityModel names it), and
+        # ``initiation`` says how the case began (Điều 16), None when not recorded.
+        class_version = 2
+
         unit: str
         case: str
-        category: str | None
+        field: str | None
+        initiation: str | None
         summary_subject: str | None
         sealed_summary: str | None
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """A v1 event (stored before 2): its category is the field; how the case began
+            was not recorded."""
+            state["field"] = state.pop("category", None)
+            state["initiation"] = None
+
         def apply(self, case: MediationCase) -> None:
-            case.unit, case.case, case.category = self.unit, self.case, self.category
+            case.unit, case.case = self.unit, self.case
+            case.field, case.initiation = self.field, self.initiation
 
     class Assigned(Record.Event):
         team: str
@@ -127,7 +142,8 @@ def receive(session: Session, action: DisputeReceive, entry: Entry) -> None:
         entry,
         unit=unit.code,
         case=action.case,
-        category=action.category,
+        field=action.category,
+        initiation=action.initiation.value if action.initiation else None,
         summary_subject=subject.hex if subject else None,
         sealed_summary=sealed,
     )

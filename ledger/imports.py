@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gc
 import hashlib
 import json
@@ -87,7 +88,9 @@ class Line:
 def read_lines(data: bytes, recorder: Clerk) -> tuple[str, list[Line]]:
     """The content's digest and its validated lines. Raises InvalidInput listing every bad line."""
     lines, problems = [], []
-    for number, raw in enumerate(data.splitlines(), start=1):
+    # A byte order mark, as Windows editors write one, is not part of the first line.
+    text = data.removeprefix(codecs.BOM_UTF8)
+    for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
         try:
@@ -97,6 +100,10 @@ def read_lines(data: bytes, recorder: Clerk) -> tuple[str, list[Line]]:
             problems.append(f"line {number}: not valid UTF-8 text")
         except json.JSONDecodeError as error:
             problems.append(f"line {number}: not valid JSON ({error.msg}, column {error.colno})")
+        except RecursionError:
+            problems.append(f"line {number}: not valid JSON (nested too deeply)")
+        except ValueError:  # json refuses to convert an integer of over 4,300 digits
+            problems.append(f"line {number}: not valid JSON (a number has too many digits)")
         except InvalidInput as error:
             problems.extend(f"line {number}: {problem}" for problem in error.problems)
     if problems:

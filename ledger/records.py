@@ -11,8 +11,9 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import resolve_topic
 
-from ledger.errors import RuleViolation
+from ledger.errors import InvalidInput, RuleViolation
 from ledger.text import format_date, match_key
+from ledger.topics import register_topics
 from ledger.values import Entry
 
 # Fixed once: every record id is uuid5(NAMESPACE, "<kind>/<folded key parts>").
@@ -21,8 +22,17 @@ NAMESPACE = UUID("6f1c7a52-3c1e-5b0e-9a57-41a1e0c0a7b1")
 
 @functools.lru_cache(maxsize=1 << 16)
 def record_id(kind: str, *key: object) -> UUID:
-    """The deterministic id of a record, from its kind and natural key (matching-folded)."""
-    return uuid5(NAMESPACE, "/".join([kind, *(match_key(str(part)) for part in key)]))
+    """The deterministic id of a record, from its kind and natural key (matching-folded).
+
+    Raises InvalidInput for a key that is not text (a lone surrogate: bytes that were not UTF-8).
+    """
+    try:
+        return uuid5(NAMESPACE, "/".join([kind, *(match_key(str(part)) for part in key)]))
+    except UnicodeEncodeError:
+        written = " ".join(str(part) for part in key)
+        raise InvalidInput(
+            [f"{kind} {written!r}: not valid text (it holds bytes that are not UTF-8)"]
+        ) from None
 
 
 class Record(Aggregate):
@@ -35,6 +45,12 @@ class Record(Aggregate):
     # dataclass. Subclasses set KIND ("unit", "safety", ...); events set started_on (the first
     # event's legal date) and latest_on (the latest legal date so far).
     KIND = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every record class and the events its body defines are stored under explicit, frozen
+        # topics (ledger.topics): a record class missing there cannot even be defined.
+        super().__init_subclass__(**kwargs)
+        register_topics(cls)
 
     class Event(Aggregate.Event):
         actor: str

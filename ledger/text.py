@@ -12,7 +12,9 @@ from datetime import date, datetime, time, timedelta, timezone
 _OLD_STYLE_CLUSTERS = ("oa", "oe", "uy")
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _SPACES = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls (not tab or newline), and the bidirectional embeddings, overrides and
+# isolates, which reorder the text shown around them (U+202E makes "ABC" show as "CBA").
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _VN_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
@@ -23,7 +25,8 @@ def nfc(text: str) -> str:
 
 
 def has_control_characters(text: str) -> bool:
-    """True when ``text`` holds control characters other than tab and newline."""
+    """True when ``text`` holds control characters other than tab and newline, or
+    bidirectional formatting controls."""
     return bool(_CONTROL.search(text))
 
 
