@@ -12,7 +12,7 @@ from typing import Any
 from ledger.signing import Checkpoint, fingerprint
 from ledger.text import format_date
 from projections.charts import Series, bar_chart, line_chart
-from projections.inspection import Flag, Inspection
+from projections.inspection import Flag, Inspection, has_figures
 from projections.labels import label, level_label
 from projections.numbers import format_moment, integer, percent, ratio_percent
 from projections.standings import GROUP_ORDER
@@ -80,6 +80,10 @@ PHRASES = {
     "empty": ("Không có số liệu", "No figures"),
     "flags": ("Cảnh báo cần kiểm tra", "Flags to look at"),
     "no_flags": ("Không có cảnh báo.", "Nothing flagged."),
+    "no_figures": ("Sổ cái chưa ghi số liệu nào của năm {year} trong phạm vi này (theo các mốc "
+                   "thời gian đã chọn): mọi con số dưới đây đều bằng 0.",
+                   "The ledger holds no figures of {year} in this scope (at the time axes "
+                   "chosen): every figure below is zero."),
     "commune_below_70_percent": ("Xã được công nhận khi dưới 70% thôn, khu phố đạt chuẩn",
                                  "Communes recognised with under 70% of their areas recognised"),
     "recognition_annulled": ("Công nhận An toàn về ANTT bị hủy",
@@ -124,7 +128,7 @@ body{font:15px/1.45 system-ui,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#1b
 margin:0 auto;max-width:1080px;padding:24px}
 h1{font-size:1.5em;margin:0 0 .3em}h2{font-size:1.2em;margin:1.6em 0 .5em;
 border-bottom:2px solid #0072b2}h3{font-size:1em;margin:1.2em 0 .4em}
-.meta{color:#555;margin:0}ul.headline{font-size:1.15em;padding-left:1.2em}
+.meta{color:#555;margin:0}.empty{background:#fff3cd;padding:8px}ul.headline{font-size:1.15em;padding-left:1.2em}
 ul.headline strong{color:#0072b2}figcaption{font-weight:600;margin:.3em 0}
 footer th{white-space:nowrap}footer code{word-break:break-all}
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:3px 8px}
@@ -211,8 +215,12 @@ class Page:
             figures = [self.figure(f"safety.{group}.{k}", self.count(n)) for k, n in counts.items()]
             rows.append([escape(name), *figures, self.figure(f"safety.{group}.ratio", share)])
         heads = ["group", "registered", "recognised", "denied", "annulled", "pending", "ratio"]
+        empty = [] if has_figures(self.found.standings) else [
+            f'<p class="empty" id="no-figures">{self.say("no_figures", year=self.found.year)}</p>'
+        ]  # fmt: skip
         return [
             f'<section id="headline"><h2>{self.say("headline")}</h2>',
+            *empty,
             '<ul class="headline">',
             *cards,
             "</ul>",

@@ -75,7 +75,7 @@ def inspect(
     reference = min(d for d in (point.as_of, date(year, 12, 31)) if d is not None)
     earlier = [y for y in years_with_facts(engine) if y < year]
     history = {y: standings(engine, y, scope, point) for y in earlier}
-    shown = [y for y in earlier if _has_figures(history[y])][-(YEARS_SHOWN - 1) :]
+    shown = [y for y in earlier if has_figures(history[y])][-(YEARS_SHOWN - 1) :]
     history = {y: history[y] for y in shown} | {year: standings(engine, year, scope, point)}
     with engine.connect() as connection:
         area = resolve_scope(connection, scope, point)
@@ -101,7 +101,7 @@ def inspect(
     )
 
 
-def _has_figures(result: dict[str, Any]) -> bool:
+def has_figures(result: dict[str, Any]) -> bool:
     """Whether a year's standings hold anything visible at the point they were read at."""
     safety = any(result["safety"][group]["registered"] for group in ("residential_area",
                  "commune", "organisation"))  # fmt: skip

@@ -187,3 +187,9 @@ def test_bad_input_names_the_problem_and_writes_and_signs_nothing(
 def test_a_page_antq_wrote_is_replaced_by_a_new_one(scenario: Any, tmp_path: Path) -> None:
     first = write_page(scenario, tmp_path, "--year", "2022").read_bytes()
     assert write_page(scenario, tmp_path, "--year", "2023").read_bytes() != first
+
+
+def test_a_year_without_figures_says_so(scenario: Any, tmp_path: Path) -> None:
+    text = text_of(write_page(scenario, tmp_path, "--year", "2031"))
+    assert "Sổ cái chưa ghi số liệu nào của năm 2031 trong phạm vi này" in text
+    assert "chưa ghi số liệu" not in text_of(write_page(scenario, tmp_path, "--year", "2023"))
