@@ -26,6 +26,8 @@ LAZY_COMMANDS = {
     "safety": ("cli.record", "safety", 'Record "An toàn về an ninh, trật tự" recognition.'),
     "dispute": ("cli.record", "dispute", "Record grassroots mediation cases."),
     "person": ("cli.person", "person", "Show a person's sealed data, or erase it."),
+    "programme": ("cli.record", "programme", "Record coordination programmes and their aliases."),
+    "statistic": ("cli.record", "statistic", "Record reported figures (số liệu báo cáo)."),
     "history": ("cli.read", "history", "Show the event trail of one record."),
     "log": ("cli.read", "log", "Show the global event log, for auditors."),
     "standings": ("cli.report", "standings", "Standings of a year and scope, on both time axes."),

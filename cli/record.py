@@ -53,6 +53,29 @@ FIELD_HELP = {
 # Where a field means something else in one family.
 FAMILY_FIELD_HELP = {
     ("award", "year"): "Year of the decision (decision numbers restart every year).",
+    ("programme", "citation"): "Number and symbol of the programme, e.g. 07/CTrPH-BCA-MTTW "
+    "(or a citation recorded as its alias).",
+    ("programme", "title"): "Title of the programme as written.",
+    ("programme", "parties"): "A signing party: a name (Bộ Công an) or a unit code (repeat).",
+    ("programme", "period_from"): "First year (2023) or day of the programme's period.",
+    ("programme", "period_to"): "Last year (2033) or day of the programme's period.",
+    ("programme", "content_areas"): "A content area (nội dung phối hợp), short text (repeat).",
+    ("programme", "implements"): "Citation of the programme this one implements (must exist).",
+    ("programme", "scope"): "Unit the programme covers (none: nationwide).",
+    ("programme", "alias"): "Another citation of the same document, e.g. 07/CTr-BCA-MTTW.",
+    ("programme", "source"): 'Source document, e.g. "Chương trình phối hợp số 07/CTrPH-BCA-MTTW".',
+    ("statistic", "unit"): "Unit the figure covers (code or name), e.g. the province.",
+    ("statistic", "indicator"): "What the figure counts (docs/events.md lists each).",
+    ("statistic", "period_from"): "First day of the period the figure covers, or a year (2013).",
+    ("statistic", "period_to"): "Last day of the period the figure covers, or a year (2023).",
+    ("statistic", "value"): "The figure, exact: 54.307 or 54307 (Vietnamese text: dot groups "
+    "thousands, comma marks decimals: 98,3).",
+    ("statistic", "qualifier"): "How exact the source says it is: exact; about (gần); over "
+    "(trên); under (dưới); thousands (hàng nghìn: the value is a lower bound, 1.000 or more).",
+    ("statistic", "measure"): "Unit of measure (default: the indicator's, e.g. vụ việc, %).",
+    ("statistic", "reporting_body"): "Who reported the figure, e.g. Công an tỉnh Kiên Giang.",
+    ("statistic", "source"): "Document giving the figure (required; part of the record's key), "
+    'e.g. "Báo cáo tổng kết 10 năm, 29/5/2023".',
 }
 METAVARS = {"year": "YEAR", "line": "N", "effective_on": "DATE"}
 EXAMPLES = {
@@ -65,6 +88,11 @@ EXAMPLES = {
     "--on 2023-04-01 --category 'đất đai' --initiation request",
     "unit.register": "antq --actor clerk unit register --code TN-X1 --name 'Xã Hòa Bình' "
     "--kind commune --parent TN --on 2004-01-01",
+    "programme.alias": "antq --actor clerk programme alias --citation 07/CTrPH-BCA-MTTW "
+    "--alias 07/CTr-BCA-MTTW --on 10/01/2024",
+    "statistic.report": "antq --actor clerk statistic report --unit KG --indicator "
+    "MEDIATION_SETTLED --period-from 2013 --period-to 2023 --value 54.307 --on 29/05/2023 "
+    "--reporting-body 'UBMTTQ và Công an tỉnh Kiên Giang' --source 'Hội nghị tổng kết 10 năm'",
 }
 
 
@@ -223,3 +251,10 @@ model = _family("model", "Record self-management models (mô hình tự phòng, 
 award = _family("award", "Record commendation decisions, presentations, corrections, annulments.")
 safety = _family("safety", 'Record "An toàn về an ninh, trật tự" registration and decisions.')
 dispute = _family("dispute", "Record grassroots mediation cases (hòa giải ở cơ sở).")
+programme = _family(
+    "programme",
+    "Record coordination programmes (chương trình phối hợp), aliases, amendments, ends.",
+)
+statistic = _family(
+    "statistic", "Record reported figures (số liệu báo cáo): aggregates, never ledger counts."
+)

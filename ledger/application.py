@@ -29,7 +29,8 @@ from ledger.values import Entry
 
 KEY_PARTS = {"unit": ["code"], "model": ["code"], "award": ["issuer", "year", "decision"],
              "safety": ["unit", "year"], "dispute": ["unit", "case"],
-             "person": ["person"]}  # fmt: skip
+             "person": ["person"], "programme": ["citation"],
+             "statistic": ["unit", "indicator", "from", "to", "source"]}  # fmt: skip
 REMEMBERED_LABELS = 50_000  # record labels `log` keeps in memory while it streams
 ATTEMPTS = 5  # a command is re-run this often when another writer changed its records
 UNNAMED_ROLE = "clerk"  # the role of an entry when nobody names one
@@ -174,8 +175,12 @@ class Ledger(Application[UUID]):
         if len(key) != len(parts):
             raise InvalidInput([f"KEY: {kind} is named by {' '.join(p.upper() for p in parts)}"])
         session = self.session()
-        if kind in ("unit", "safety", "dispute"):
+        if kind in ("unit", "safety", "dispute", "statistic"):
             key = [units.find_unit(session, key[0]).code, *key[1:]]
+        if kind == "programme":  # its citation or any alias of it
+            from ledger.programmes import existing_programme
+
+            return existing_programme(session, key[0])
         record = session.get(cls, cls.id_for(*key))
         if record is None:
             raise NotFoundError(f"{kind} {' '.join(key)} is not recorded")

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from abc import abstractmethod
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -20,11 +22,21 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
 from ledger.errors import InvalidInput
-from ledger.text import has_control_characters, nfc, parse_legal_date, today
+from ledger.indicators import (
+    INDICATORS,
+    PERCENT,
+    Indicator,
+    Qualifier,
+    first_day,
+    last_day,
+    parse_number,
+)
+from ledger.text import has_control_characters, match_key, nfc, parse_legal_date, today
 from ledger.values import AwardForm, AwardLevel, UnitKind
 
 
@@ -472,6 +484,214 @@ class PersonErase(PersonKey):
     reason: LongText
 
 
+# --- coordination programmes (chương trình phối hợp) ----------------------------------------
+
+
+def _citation(value: str) -> str:
+    if "/" not in value:
+        raise ValueError(
+            f"{value!r} is not a document citation: write its number and symbol, "
+            "e.g. 07/CTrPH-BCA-MTTW"
+        )
+    return value
+
+
+def _period_bound(value: Any) -> Any:
+    """A period bound: a year (``2023``) kept as ``"2023"``, or a date kept as ISO text."""
+    if isinstance(value, bool | float):
+        raise ValueError(f"{value!r} is not a year or a date")
+    if isinstance(value, int):
+        value = str(value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        year = int(value.strip())
+        if not 1945 <= year <= 2100:
+            raise ValueError(f"{value!r} is not a year between 1945 and 2100")
+        return str(year)
+    try:
+        return parse_legal_date(value).isoformat()
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a year or a date: write 2023, 2023-10-17 or 17/10/2023"
+        ) from None
+
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")  # hyphen, non-breaking hyphen, en/em dash, minus
+_AROUND_SEPARATORS = re.compile(r"\s*([/-])\s*")
+
+
+def citation_key(citation: str) -> str:
+    """The matching key of a document citation: "07 / CTrPH – BCA-MTTW" and "07/ctrph-bca-mttw"
+    share one key; "07/CTr-BCA-MTTW" does not (that needs an alias: ledger.programmes)."""
+    text = _DASHES.sub("-", nfc(citation))
+    return match_key(_AROUND_SEPARATORS.sub(r"\1", text))
+
+
+def period_start(bound: str) -> date:
+    """The first day a period bound covers (a year: 1 January)."""
+    return date(int(bound), 1, 1) if len(bound) == 4 else date.fromisoformat(bound)
+
+
+def period_end(bound: str) -> date:
+    """The last day a period bound covers (a year: 31 December)."""
+    return date(int(bound), 12, 31) if len(bound) == 4 else date.fromisoformat(bound)
+
+
+Citation = Annotated[
+    str, Field(max_length=200), AfterValidator(_clean_text), AfterValidator(_citation)
+]
+PeriodBound = Annotated[str, BeforeValidator(_period_bound)]
+
+
+def _period_after_start(value: str | None, info: ValidationInfo) -> str | None:
+    start = info.data.get("period_from")
+    if value is not None and start is not None and period_end(value) < period_start(start):
+        raise ValueError(f"the period ends ({value}) before it starts ({start})")
+    return value
+
+
+class ProgrammeKey(Action):
+    """Names one programme by its citation, or by a citation recorded as its alias."""
+
+    citation: Citation
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("programme", citation_key(self.citation))
+
+
+class ProgrammeSign(ProgrammeKey):
+    """Record a coordination programme (chương trình phối hợp) signed on the effective date."""
+
+    ACTION = "programme.sign"
+    action: Literal["programme.sign"] = "programme.sign"
+    title: Text | None = None
+    parties: Annotated[list[Text], Field(min_length=1, max_length=50)]
+    period_from: PeriodBound | None = None
+    period_to: Annotated[PeriodBound | None, AfterValidator(_period_after_start)] = None
+    content_areas: Annotated[list[Text], Field(max_length=100)] = []
+    implements: Citation | None = None
+    scope: Code | None = None
+
+
+class ProgrammeAlias(ProgrammeKey):
+    """Record a variant citation of the same programme document (e.g. 07/CTr-BCA-MTTW)."""
+
+    ACTION = "programme.alias"
+    action: Literal["programme.alias"] = "programme.alias"
+    alias: Citation
+
+
+class ProgrammeAmend(ProgrammeKey):
+    """Change a programme's content areas or period, citing the amending document."""
+
+    ACTION = "programme.amend"
+    action: Literal["programme.amend"] = "programme.amend"
+    source: Text  # required: the document that amends the programme
+    # Replaces the content areas when given (empty: unchanged).
+    content_areas: Annotated[list[Text], Field(max_length=100)] = []
+    period_from: PeriodBound | None = None
+    period_to: Annotated[PeriodBound | None, AfterValidator(_period_after_start)] = None
+
+
+class ProgrammeEnd(ProgrammeKey):
+    """Record that a programme ended (replaced, expired early, or withdrawn), with the reason."""
+
+    ACTION = "programme.end"
+    action: Literal["programme.end"] = "programme.end"
+    reason: LongText
+
+
+# --- reported statistics (số liệu báo cáo) ---------------------------------------------------
+
+
+def _period_runs_forward(value: date, info: ValidationInfo) -> date:
+    start = info.data.get("period_from")
+    if start is not None and value < start:
+        raise ValueError(
+            f"the period ends ({value.isoformat()}) before it starts ({start.isoformat()})"
+        )
+    return value
+
+
+def _figure_fits_indicator(value: Decimal, info: ValidationInfo) -> Decimal:
+    indicator = info.data.get("indicator")
+    if indicator is None:
+        return value
+    about = INDICATORS[indicator]
+    if about.percent and value > 100:
+        raise ValueError(f"{value} is over 100, and {indicator} is a percentage")
+    if not about.percent and value != value.to_integral_value():
+        raise ValueError(f"{indicator} counts {about.measure}: give a whole number, not {value}")
+    return value
+
+
+def _bound_fits_qualifier(value: Qualifier, info: ValidationInfo) -> Qualifier:
+    figure = info.data.get("value")
+    if value is Qualifier.thousands and figure is not None and figure < 1000:
+        raise ValueError(
+            '"thousands" (hàng nghìn) means at least 1.000: give that lower bound as the value'
+        )
+    return value
+
+
+def _measure_fits_indicator(value: str | None, info: ValidationInfo) -> str | None:
+    indicator = info.data.get("indicator")
+    if value is None or indicator is None:
+        return value
+    about = INDICATORS[indicator]
+    if (value == PERCENT) != about.percent:
+        expected = "a percentage (%)" if about.percent else f"a count ({about.measure})"
+        raise ValueError(f"{indicator} is measured as {expected}, not {value!r}")
+    return value
+
+
+class StatisticKey(Action):
+    """Names one reported figure: the unit it covers, the indicator, the period, and the
+    document that reported it (reporting it again from the same document is the same record)."""
+
+    unit: Code
+    indicator: Indicator
+    period_from: Annotated[date, BeforeValidator(first_day)]
+    period_to: Annotated[date, BeforeValidator(last_day), AfterValidator(_period_runs_forward)]
+    source: Text  # required: the document (report, conference, article) giving the figure
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("statistic", self.unit, self.indicator.value, self.period_from.isoformat(),
+                self.period_to.isoformat(), self.source)  # fmt: skip
+
+
+class StatisticFigure(StatisticKey):
+    """A figure (exact decimal, Vietnamese number text accepted) and how exact the source says
+    it is."""
+
+    value: Annotated[Decimal, BeforeValidator(parse_number), AfterValidator(_figure_fits_indicator)]
+    qualifier: Annotated[Qualifier, AfterValidator(_bound_fits_qualifier)] = Qualifier.exact
+
+
+class StatisticReport(StatisticFigure):
+    """Record a figure a report gives: an aggregate, never counted from the ledger's records."""
+
+    ACTION = "statistic.report"
+    action: Literal["statistic.report"] = "statistic.report"
+    measure: Annotated[Text | None, AfterValidator(_measure_fits_indicator)] = None
+    reporting_body: Text
+
+
+class StatisticCorrect(StatisticFigure):
+    """Correct a reported figure: a new value and qualifier, with the reason."""
+
+    ACTION = "statistic.correct"
+    action: Literal["statistic.correct"] = "statistic.correct"
+    reason: LongText
+
+
+class StatisticWithdraw(StatisticKey):
+    """Withdraw a reported figure: reports stop showing it; its history stays."""
+
+    ACTION = "statistic.withdraw"
+    action: Literal["statistic.withdraw"] = "statistic.withdraw"
+    reason: LongText
+
+
 ACTIONS: dict[str, type[Action]] = {
     cls.ACTION: cls
     for cls in (
@@ -483,6 +703,8 @@ ACTIONS: dict[str, type[Action]] = {
         DisputeReceive, DisputeAssign, DisputeSettle, DisputeFail, DisputeResume,
         DisputeRefer, DisputeClose,
         PersonView, PersonErase,
+        ProgrammeSign, ProgrammeAlias, ProgrammeAmend, ProgrammeEnd,
+        StatisticReport, StatisticCorrect, StatisticWithdraw,
     )
 }  # fmt: skip
 

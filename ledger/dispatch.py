@@ -24,6 +24,8 @@ FAMILIES = {
     "safety": "ledger.safety:SafetyRecognition",
     "dispute": "ledger.disputes:MediationCase",
     "person": "ledger.people:PersonalData",
+    "programme": "ledger.programmes:CoordinationProgramme",
+    "statistic": "ledger.statistics:ReportedStatistic",
 }
 
 

@@ -27,7 +27,9 @@ from ledger.commands import (
     DisputeKey,
     ModelRegister,
     ModelReplicate,
+    ProgrammeSign,
     SafetyKey,
+    StatisticKey,
     UnitMerge,
     UnitRegister,
 )
@@ -47,6 +49,7 @@ EVERY_UNIT = "*"
 #   safety.*   by the subject:       residential_area, commune, commune_org, district_org,
 #              provincial_org (an organisation is managed at the level of the unit above it)
 #   award.*    by the decision's level: award.decide:province
+#   statistic.* by the indicator:    statistic.report:MEDIATION_SETTLED
 # A permission without a colon allows the action whatever it concerns.
 _ORGS = ("agency", "enterprise", "school")
 _LOCAL_UNITS = ("residential_area", *_ORGS)
@@ -94,14 +97,19 @@ MAY: dict[str, tuple[str, ...]] = {
         *(f"unit.*:{kind}" for kind in _ORGS),
         "award.*:ministry", "award.present",
         "model.register", "model.recognise", "model.review",
+        "programme.*",  # §4.7 CoordinationProgramSigned
+        "statistic.*",  # §4.7 StatisticReported
     ),
     # §4.3 ministry awards (BCA); §4.4 ExemplarRecognized.
-    "BCA": ("award.*:ministry", "award.present", "model.recognise"),
+    "BCA": ("award.*:ministry", "award.present", "model.recognise",
+            "programme.*"),  # §4.7: the ministry signs the national programmes
     # §4.4 ModelSiteEstablished / Replicated (MTTQ_XA), ModelReviewHeld (MTTQ_*);
     # §4.3 AwardPresented (MTTQ).
     "MTTQ_XA": ("model.register", "model.replicate", "model.review", "award.present"),
     # §4.4 ModelTypeDefined (MTTQ_TINH), ModelReviewHeld (MTTQ_*); §4.3 AwardPresented.
-    "MTTQ_TINH": ("model.register", "model.review", "award.present"),
+    "MTTQ_TINH": ("model.register", "model.review", "award.present",
+                  "programme.*",  # §4.7 CoordinationProgramSigned
+                  "statistic.*"),  # §4.7 StatisticReported
     # §4.2 StandardRegistrationFiled for a residential area (its head).
     "TRUONG_KDC": ("safety.register:residential_area",),
     # §4.2 StandardRegistrationFiled for an organisation; §4.4 ModelSiteEstablished/Replicated;
@@ -118,8 +126,9 @@ MAY: dict[str, tuple[str, ...]] = {
         "dispute.receive", "dispute.settle", "dispute.fail", "dispute.resume",
         "dispute.refer", "dispute.close", "person.view",
     ),
-    # §4 roles: the commune justice officer keeps the commune's mediation records and statistics.
-    "TU_PHAP_XA": ("dispute.*", "person.view"),
+    # §4 roles: the commune justice officer keeps the commune's mediation records and statistics
+    # (§4.7 StatisticReported: the mediation figures only).
+    "TU_PHAP_XA": ("dispute.*", "person.view", "statistic.*:MEDIATION_*"),
     # §4 roles and §2.7: inspectors read and audit, and see mediation only as statistics (§2.7
     # item 5): they record nothing. The data-protection officer records no business of the
     # movement, only the erasure workflow (§2.7 item 2). person.view (a recorded viewing of
@@ -270,6 +279,8 @@ def _describe(permission: str) -> str:
         return action
     if action.startswith("award."):
         return f"{action} at level {what}"
+    if action.startswith("statistic."):
+        return f"{action} of indicator {what}"
     return f"{action} for {SUBJECT_WORDS.get(what, 'a ' + what.replace('_', ' '))}"
 
 
@@ -372,7 +383,7 @@ def concerned_units(session: Session, action: Action) -> list[str]:
         refs = [action.parent]
     elif isinstance(action, UnitMerge):
         refs = [action.into, *action.codes]
-    elif isinstance(action, ModelRegister | ModelReplicate | SafetyKey | DisputeKey):
+    elif isinstance(action, ModelRegister | ModelReplicate | SafetyKey | DisputeKey | StatisticKey):
         refs = [action.unit]
     elif action.ACTION.startswith("unit."):
         refs = [action.code]  # type: ignore[attr-defined]
@@ -390,12 +401,27 @@ def concerned_units(session: Session, action: Action) -> list[str]:
         refs += [action.issuer] if _unit(session, action.issuer) else []
         if isinstance(action, AwardCorrect):
             refs.append(action.recipient.unit_code)
+    elif action.ACTION.startswith("programme."):
+        refs = _programme_units(session, action)
     codes = []
     for ref in dict.fromkeys(refs):
         unit = _unit(session, ref)
         if unit is not None:  # an unknown unit is for the action's own checks to report
             codes.append(unit.code)
     return list(dict.fromkeys(codes))
+
+
+def _programme_units(session: Session, action: Action) -> list[str]:
+    """A programme's scope unit and the parties that are ledger units (a programme without
+    either, such as a national one, concerns no unit)."""
+    from ledger.programmes import find_programme
+
+    if isinstance(action, ProgrammeSign):
+        return [*([action.scope] if action.scope else []), *action.parties]
+    programme = find_programme(session, action.citation)  # type: ignore[attr-defined]
+    if programme is None:
+        return []
+    return [*([programme.scope] if programme.scope else []), *programme.parties]
 
 
 def _qualifier(session: Session, action: Action) -> str:
@@ -411,6 +437,8 @@ def _qualifier(session: Session, action: Action) -> str:
         return f":{_subject(session, unit)}" if unit else ""
     if isinstance(action, AwardDecide):
         return f":{action.level.value}"
+    if isinstance(action, StatisticKey):
+        return f":{action.indicator.value}"
     if isinstance(action, AwardKey):
         from ledger.awards import Commendation
 

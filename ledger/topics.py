@@ -82,6 +82,29 @@ TOPICS: dict[str, str] = {
     "ledger.people:PersonalData.Opened": "ledger.people:PersonalData.Opened",
     "ledger.people:PersonalData.Viewed": "ledger.people:PersonalData.Viewed",
     "ledger.people:PersonalData.Erased": "ledger.people:PersonalData.Erased",
+    "ledger.programmes:CoordinationProgramme": "ledger.programmes:CoordinationProgramme",
+    "ledger.programmes:CoordinationProgramme.Signed": (
+        "ledger.programmes:CoordinationProgramme.Signed"
+    ),
+    "ledger.programmes:CoordinationProgramme.AliasAdded": (
+        "ledger.programmes:CoordinationProgramme.AliasAdded"
+    ),
+    "ledger.programmes:CoordinationProgramme.Amended": (
+        "ledger.programmes:CoordinationProgramme.Amended"
+    ),
+    "ledger.programmes:CoordinationProgramme.Ended": (
+        "ledger.programmes:CoordinationProgramme.Ended"
+    ),
+    "ledger.statistics:ReportedStatistic": "ledger.statistics:ReportedStatistic",
+    "ledger.statistics:ReportedStatistic.Reported": (
+        "ledger.statistics:ReportedStatistic.Reported"
+    ),
+    "ledger.statistics:ReportedStatistic.Corrected": (
+        "ledger.statistics:ReportedStatistic.Corrected"
+    ),
+    "ledger.statistics:ReportedStatistic.Withdrawn": (
+        "ledger.statistics:ReportedStatistic.Withdrawn"
+    ),
     "ledger.imports:ImportRun": "ledger.imports:ImportRun",
     "ledger.imports:ImportRun.Started": "ledger.imports:ImportRun.Started",
     "ledger.imports:ImportRun.BatchCommitted": "ledger.imports:ImportRun.BatchCommitted",

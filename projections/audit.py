@@ -19,7 +19,10 @@ from projections.schema import (
     mediation_facts,
     model_facts,
     other_events,
+    programme_aliases,
+    programme_facts,
     safety_facts,
+    statistic_facts,
     unit_changes,
     units,
 )
@@ -34,6 +37,9 @@ EVENT_TABLES = (
     award_decisions,
     award_facts,
     mediation_facts,
+    programme_facts,
+    programme_aliases,
+    statistic_facts,
     other_events,
 )
 

@@ -119,6 +119,8 @@ def _human(value: Any, column: Column, lang: str) -> Any:
         return value.strftime("%d/%m/%Y")
     if column.kind == "ratio":
         return ratio_percent(value, lang, digits=2)
+    if column.kind == "figure":  # a reported or counted figure: "gần 54.307"
+        return value.written(lang)
     if lang == "vi" and isinstance(value, str):
         return VALUES_VI.get(value, value)
     return value

@@ -5,7 +5,7 @@ nothing on the page comes from the clock or from the order of a set."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from typing import Any
 
@@ -122,6 +122,24 @@ PHRASES = {
                 "checkpoint.json rồi chạy",
                 "Check that the ledger still holds this history: save the JSON below as "
                 "checkpoint.json, then run"),
+    "stat_heading": ("Số liệu báo cáo (không phải đếm từ sổ cái)",
+                     "Reported figures (not counted from the ledger)"),
+    "stat_text": ("Các con số do văn bản, hội nghị, bài báo báo cáo (nêu nguồn), đặt cạnh con số "
+                  "sổ cái tự đếm được cho cùng chỉ tiêu. Hai loại không cộng vào nhau.",
+                  "Figures that documents, conferences and articles report (with their source), "
+                  "beside the figure the ledger counts for the same indicator. The two are never "
+                  "added together."),
+    "stat_none": ("Không có số liệu báo cáo nào có kỳ trùng năm {year} trong phạm vi này.",
+                  "No reported figure covers {year} in this scope."),
+    "stat_indicator": ("Chỉ tiêu", "Indicator"),
+    "stat_kind": ("Loại số liệu", "Kind of figure"),
+    "stat_reported": ("Số liệu báo cáo", "Reported"),
+    "stat_counted": ("Đếm từ sổ cái", "Counted from the ledger"),
+    "stat_period": ("Kỳ", "Period"),
+    "stat_figure": ("Số liệu", "Figure"),
+    "stat_source": ("Nguồn, cơ quan báo cáo", "Source, reported by"),
+    "stat_basis": ("Sổ cái, năm {year}", "The ledger, {year}"),
+    "stat_corrected": ("đã đính chính", "corrected"),
 }  # fmt: skip
 STYLE = """
 body{font:15px/1.45 system-ui,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#1b1b1b;
@@ -172,6 +190,7 @@ class Page:
             *self.header(title),
             *self.headline(),
             *self.charts(),
+            *self.reported(),
             *self.flags(),
             *self.footer(),
             "</body></html>",
@@ -323,6 +342,44 @@ class Page:
                         empty=self.say("empty"))  # fmt: skip
         rows = [[escape(f.field), self.count(getattr(f, what))] for f in fields]
         return self.chart(title, svg, [self.say("field"), self.say(what)], rows)
+
+    def reported(self) -> list[str]:
+        """Reported figures, each indicator's followed by the figure the ledger counts for it,
+        every row saying which kind it is (``data-kind``)."""
+        from projections.statistics import indicator_label, written
+
+        items = self.found.standings.get("reported", [])
+        lines = [
+            f'<section id="reported"><h2>{self.say("stat_heading")}</h2>',
+            f"<p>{escape(self.say('stat_text'))}</p>",
+        ]
+        if not items:
+            lines.append(f"<p>{self.say('stat_none', year=self.found.year)}</p></section>")
+            return lines
+        heads = ["stat_indicator", "stat_kind", "stat_period", "stat_figure", "stat_source"]
+        head = "".join(f"<th>{escape(self.say(h))}</th>" for h in heads)
+        body = []
+        for item in items:
+            kind, period = item["kind"], item["period"]
+            days = [format_date(date.fromisoformat(period[end])) for end in ("from", "to")]
+            figure = written(item["value"], item["qualifier"], item["measure"], self.lang)
+            if kind == "reported":
+                source = f"{item['source']} — {item['reporting_body']}"
+                if item["status"] == "corrected":
+                    source += f" ({self.say('stat_corrected')})"
+            else:
+                source = self.say("stat_basis", year=self.found.year)
+            body.append(
+                f'<tr data-kind="{kind}" data-indicator="{escape(item["indicator"])}">'
+                f"<td>{escape(indicator_label(item['indicator'], self.lang))}</td>"
+                f"<td>{escape(self.say('stat_' + kind))}</td>"
+                f"<td>{' – '.join(days)}</td>"
+                f'<td class="n" data-value="{escape(item["value"] or "")}">{escape(figure)}</td>'
+                f"<td>{escape(source)}</td></tr>"
+            )
+        lines.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+        lines.append("</section>")
+        return lines
 
     def flags(self) -> list[str]:
         lines = [f'<section id="flags"><h2>{self.say("flags")}</h2>']

@@ -23,6 +23,17 @@ EN = {
     "district": "district", "bang_khen": "certificate of merit",
     "giay_khen": "certificate of commendation", "referred": "referred to an authority",
 }  # fmt: skip
+# Reported statistics (projections.statistics): which figure is which, and how exact it is.
+VI |= {
+    "reported": "số liệu báo cáo (không đếm từ sổ cái)", "counted": "đếm từ sổ cái",
+    "corrected": "đã đính chính", "withdrawn": "đã rút",
+    "exact": "chính xác", "about": "gần", "over": "trên", "under": "dưới",
+    "thousands": "hàng nghìn",
+}  # fmt: skip
+EN |= {
+    "reported": "reported (not counted from the ledger)", "counted": "counted from the ledger",
+    "thousands": "thousands (a lower bound)",
+}  # fmt: skip
 # Award levels read differently from the unit groups of the same code.
 LEVELS_VI = {**VI, "commune": "cấp xã", "organisation": "cơ quan, đơn vị"}
 LEVELS_EN = {**EN, "commune": "commune", "organisation": "organisation"}

@@ -7,10 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
+from projections.programmes import programme_rows
 from projections.schema import (
     award_decisions,
     mediation_facts,
     safety_facts,
+    statistic_facts,
     unit_changes,
     units,
 )
@@ -25,6 +27,7 @@ from projections.standings import (
     safety_latest,
     standings,
 )
+from projections.statistics import statistic_rows
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,23 @@ MEDIATION = [
     C("case_no", "Số vụ việc", "Case"), C("received_on", "Ngày tiếp nhận", "Received on", "date"),
     C("status", "Kết quả", "Outcome"),
 ]  # fmt: skip
+PROGRAMMES = [
+    C("citation", "Số hiệu", "Citation"), C("signed_on", "Ngày ký", "Signed on", "date"),
+    C("title", "Tên chương trình", "Title"), C("parties", "Các bên", "Parties"),
+    C("period", "Thời hạn", "Period"), C("content_areas", "Nội dung", "Content areas"),
+    C("implements", "Thực hiện chương trình", "Implements"),
+    C("aliases", "Tên gọi khác", "Also cited as"), C("scope", "Phạm vi", "Scope"),
+    C("ended_on", "Ngày kết thúc", "Ended on", "date"),
+]  # fmt: skip
+STATISTICS = [
+    C("kind", "Loại số liệu", "Kind of figure"), C("indicator", "Mã chỉ tiêu", "Indicator"),
+    C("name", "Chỉ tiêu", "Indicator name"), C("unit", "Đơn vị", "Unit"),
+    C("period_from", "Từ ngày", "From", "date"), C("period_to", "Đến ngày", "To", "date"),
+    C("figure", "Số liệu", "Figure", "figure"), C("qualifier", "Mức chính xác", "Qualifier"),
+    C("measure", "Đơn vị tính", "Measure"), C("reporting_body", "Cơ quan báo cáo", "Reported by"),
+    C("source", "Nguồn", "Source"), C("dated", "Ngày báo cáo", "Dated", "date"),
+    C("status", "Trạng thái", "Status"),
+]  # fmt: skip
 LINEAGE = [
     C("unit", "Mã đơn vị", "Unit code"), C("change", "Thay đổi", "Change"),
     C("effective_on", "Ngày hiệu lực", "Effective on", "date"), C("name", "Tên mới", "New name"),
@@ -101,6 +121,9 @@ def years_with_facts(engine: Engine) -> list[int]:
         found = set(connection.scalars(select(safety_facts.c.year).distinct()))
         found |= set(connection.scalars(select(award_decisions.c.year).distinct()))
         found |= set(connection.scalars(select(mediation_facts.c.received_year).distinct()))
+        # A reported figure's period ends in a year its figure belongs to.
+        ends = select(statistic_facts.c.period_to).distinct()
+        found |= {int(day[:4]) for day in connection.scalars(ends)}
     return sorted(found)
 
 
@@ -116,6 +139,8 @@ def build_reports(
         Report("awards", "Khen thưởng", "Commendations", AWARDS),
         Report("mediation", "Hòa giải ở cơ sở", "Grassroots mediation", MEDIATION),
         Report("lineage", "Sắp xếp đơn vị hành chính", "Administrative lineage", LINEAGE),
+        Report("programmes", "Chương trình phối hợp", "Coordination programmes", PROGRAMMES),
+        Report("statistics", "Số liệu báo cáo", "Reported statistics", STATISTICS),
     ]
     by_name = {report.name: report for report in reports}
     with engine.connect() as connection:
@@ -134,6 +159,10 @@ def build_reports(
             by_name["awards"].rows += _award_rows(connection, year, area, point)
             by_name["mediation"].rows += mediation_rows(connection, year, area, point)
         by_name["lineage"].rows = _lineage_rows(connection, area, point)
+        by_name["programmes"].rows = programme_rows(connection, area, point)
+        by_name["statistics"].rows = statistic_rows(
+            connection, years, area, point, lambda y: standings(engine, y, scope, point)
+        )
     return reports
 
 

@@ -20,14 +20,25 @@ from projections.bulk import FactWriter
 from projections.mediation import MediationModel
 from projections.models import ModelsModel
 from projections.parallel import rebuild_in_workers
+from projections.programmes import ProgrammesModel
 from projections.safety import SafetyModel
 from projections.schema import POSITION, RECORD_ID, metadata, positions
+from projections.statistics import StatisticsModel
 from projections.units import UnitsModel
 
 PAGE = 5000  # events per transaction
 SCHEMA_LOCK = 0x616E7472  # PostgreSQL advisory lock held while creating the read models
 REBUILDING = "(rebuilding)"  # a positions row present while a rebuild has not finished
-READ_MODELS = (UnitsModel, SafetyModel, ModelsModel, AwardsModel, MediationModel, AuditModel)
+READ_MODELS = (
+    UnitsModel,
+    SafetyModel,
+    ModelsModel,
+    AwardsModel,
+    MediationModel,
+    ProgrammesModel,
+    StatisticsModel,
+    AuditModel,
+)
 Progress = Callable[[int], None]
 
 

@@ -213,3 +213,82 @@ class NoColumns(NamedTuple):
 
 # Events no other read model projects (import runs, name index).
 other_events = fact_table("read_other_events", NoColumns)
+
+
+# --- coordination programmes ------------------------------------------------------------------
+
+
+class ProgrammeFact(NamedTuple):  # signed, amended, ended: the programme as it stands after
+    citation: str
+    event: str
+    title: str | None
+    parties: str  # JSON array
+    period_from: str | None  # "2023" (a year) or "2023-10-17"
+    period_to: str | None
+    content_areas: str  # JSON array
+    implements: str | None  # citation of the parent programme
+    scope: str | None  # unit code, or None: nationwide
+    signed_on: object  # date
+    reason: str | None  # why it ended
+
+
+programme_facts = fact_table(
+    "read_programme_facts",
+    ProgrammeFact,
+    Column("citation", Text, nullable=False),
+    Column("event", String(12), nullable=False),
+    Column("title", Text),
+    Column("parties", Text, nullable=False),
+    Column("period_from", String(10)),
+    Column("period_to", String(10)),
+    Column("content_areas", Text, nullable=False),
+    Column("implements", Text),
+    Column("scope", String(64)),
+    Column("signed_on", Date, nullable=False),
+    Column("reason", Text),
+)
+
+
+class ProgrammeAliasFact(NamedTuple):  # a variant citation of a programme's document
+    citation: str
+    alias: str
+
+
+programme_aliases = fact_table(
+    "read_programme_aliases",
+    ProgrammeAliasFact,
+    Column("citation", Text, nullable=False),
+    Column("alias", Text, nullable=False),
+)
+
+
+# --- reported statistics ----------------------------------------------------------------------
+
+
+class StatisticFact(NamedTuple):  # reported, corrected, withdrawn: the figure as it stands after
+    unit: str
+    indicator: str
+    period_from: str  # ISO dates as text: compared as text, the same on every database
+    period_to: str
+    value: str  # exact decimal text, never a float: "54307", "98.3"
+    qualifier: str  # exact, about, over, under, thousands
+    measure: str
+    reporting_body: str
+    document: str  # the source document of the report (part of the record's key)
+    status: str  # reported, corrected, withdrawn
+
+
+statistic_facts = fact_table(
+    "read_statistic_facts",
+    StatisticFact,
+    Column("unit", String(64), nullable=False, index=True),
+    Column("indicator", String(40), nullable=False),
+    Column("period_from", String(10), nullable=False),
+    Column("period_to", String(10), nullable=False),
+    Column("value", String(40), nullable=False),
+    Column("qualifier", String(12), nullable=False),
+    Column("measure", Text, nullable=False),
+    Column("reporting_body", Text, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("status", String(12), nullable=False),
+)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, Table, and_, func, select
 from ledger.safety import COMMUNE_BELOW_70_PERCENT, COMMUNE_THRESHOLD
 from ledger.values import ORGANISATION_KINDS, AwardLevel
 from projections.base import utc
+from projections.programmes import programmes_in_force
 from projections.schema import (
     award_decisions,
     award_facts,
@@ -80,7 +81,12 @@ def standings(engine: Engine, year: int, scope: str | None = None, point: Point 
             "models": _models(connection, year, area, point),
             "awards": _awards(connection, year, area, point),
             "mediation": _mediation(connection, year, area, point),
+            "programmes": programmes_in_force(connection, year, area, point),
         }
+        # Figures documents report (aggregates), beside the ones counted above, never mixed.
+        from projections.statistics import reported
+
+        result["reported"] = reported(connection, year, area, point, result)
     if area.inherited:
         result["inherited_from"] = sorted(area.inherited)
     return result

@@ -9,7 +9,7 @@ from ledger.application import Ledger
 from ..conftest import EXAMPLES
 from .conftest import Antq
 
-MODELS = ("units", "safety", "models", "awards", "mediation", "audit")
+MODELS = ("units", "safety", "models", "awards", "mediation", "programmes", "statistics", "audit")
 
 
 def status_lines(position: int, lag: int) -> str:
