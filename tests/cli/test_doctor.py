@@ -18,6 +18,7 @@ from cli.main import cli
 from ledger.application import Clerk, Ledger
 from ledger.commands import UnitRegister
 from ledger.doctor import WARN, check_disk_space
+from projections.runner import READ_MODELS
 from tests.underneath import underneath
 
 from ..conftest import EXAMPLES, sqlite_only
@@ -144,7 +145,7 @@ def test_a_healthy_ledger_is_all_ok_and_exits_0(healthy: Antq) -> None:
     assert " — " not in "".join(found.values())  # nothing to do
     assert "extends 1 signed checkpoint(s)" in found["integrity"]
     assert "signed the ledger's 1 checkpoint(s)" in found["signing key"]
-    assert "all 6 read models at the log's head" in found["projections"]
+    assert f"all {len(READ_MODELS)} read models at the log's head" in found["projections"]
     assert "single-user mode" in found["policy"]
     assert result.output.splitlines()[-1].startswith("summary: ")
     assert result.output.splitlines()[-1].endswith("the ledger is healthy")
@@ -195,7 +196,8 @@ def test_read_models_behind_the_log_are_a_warning_with_what_to_do(healthy: Antq)
     assert result.exit_code == 0, result.output  # warnings are allowed
     line = lines(result.output)["projections"]
     assert line.startswith(
-        f"warn projections: read models behind the log: all 6 up to {events} event(s) behind"
+        f"warn projections: read models behind the log: all {len(READ_MODELS)} up to {events} "
+        "event(s) behind"
     )
     assert "run any read command" in line and "antq projections follow" in line
     assert positions(healthy.db_url) == before  # reported, not caught up

@@ -139,11 +139,31 @@ VALID: dict[str, dict[str, Any]] = {
     "dispute.close": {"unit": "TN-X2", "case": "HG-02", "effective_on": "2023-08-10"},
     "person.view": {"person": PERSON, "purpose": "xác minh"},
     "person.erase": {"person": PERSON, "reason": "rút lại sự đồng ý"},
+    "programme.sign": {"citation": "01/CTrPH-CAT-MTTQT", "parties": ["Công an tỉnh", "MTTQ tỉnh"],
+                       "period_from": "2024", "period_to": "2033", "effective_on": "2024-01-10",
+                       "content_areas": ["đăng ký, bình xét, công nhận"], "scope": "TN"},
+    "programme.alias": {"citation": "07/CTrPH-BCA-MTTW", "alias": "07/CTr-BCA-MTTW",
+                        "effective_on": "2024-01-10"},
+    "programme.amend": {"citation": "07/CTrPH-BCA-MTTW", "source": "Phụ lục 1",
+                        "period_to": "2035", "effective_on": "2024-01-10"},
+    "programme.end": {"citation": "07/CTrPH-BCA-MTTW", "reason": "hết hạn",
+                      "effective_on": "2034-01-10"},
+    "statistic.report": {"unit": "TN", "indicator": "MEDIATION_SETTLED", "period_from": "2013",
+                         "period_to": "2023", "source": "Báo cáo tổng kết 10 năm",
+                         "value": "54.307", "qualifier": "about", "reporting_body": "Công an tỉnh",
+                         "effective_on": "2023-05-29"},
+    "statistic.correct": {"unit": "TN", "indicator": "MEDIATION_SETTLED", "period_from": "2013",
+                          "period_to": "2023", "source": "Báo cáo tổng kết 10 năm",
+                          "value": "54.308", "reason": "đính chính", "effective_on": "2023-06-01"},
+    "statistic.withdraw": {"unit": "TN", "indicator": "MEDIATION_SETTLED", "period_from": "2013",
+                           "period_to": "2023", "source": "Báo cáo tổng kết 10 năm",
+                           "reason": "rút lại", "effective_on": "2023-06-01"},
 }  # fmt: skip
 RULE_VALID = sorted(
     set(VALID)
     - {"model.reinstate", "safety.recognise", "safety.deny", "dispute.resume", "person.view",
-       "person.erase"}
+       "person.erase", "programme.alias", "programme.amend", "programme.end",
+       "statistic.correct", "statistic.withdraw"}
 )  # fmt: skip
 # Units whose names are unique in the base ledger, with their names as registered.
 NAMED_UNITS = {"TN": "Tỉnh Thử Nghiệm", "TN-X1": "Xã Hòa Bình", "TN-X2": "Phường Phú Thủy"}
