@@ -236,6 +236,14 @@ class Projector:
             for table, table_rows in rows.items():
                 self._writer.insert(connection, table, table_rows)
 
+    def _ledger_file(self) -> str | None:
+        """The SQLite file of the ledger (whose log worker processes read), or None when the
+        ledger is not in a file of its own."""
+        database = self.ledger.env.get("SQLITE_DBNAME")
+        if not database or ":memory:" in database or database.startswith("file:"):
+            return None
+        return database
+
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every read model and project the whole log again (a long log in worker
         processes: ``projections.parallel``).
@@ -244,12 +252,18 @@ class Projector:
         half-built tables and an interrupted rebuild is run again rather than resumed.
         """
         head = self.ledger.recorder.max_notification_id() or 0
-        metadata.drop_all(self.engine)
+        # The marker goes in before anything is dropped: on SQLite each DROP TABLE commits on
+        # its own, so a rebuild killed while dropping must already read as unfinished (else
+        # the tables left standing and the old positions pass for caught-up read models).
+        self._ensure_tables(rebuilding=True)
+        models = [table for table in metadata.sorted_tables if table is not positions]
+        metadata.drop_all(self.engine, tables=models)
+        with self.engine.begin() as connection:
+            connection.execute(delete(positions).where(positions.c.name != REBUILDING))
         for model in self.models:
             model.forget()
         self._ensure_tables(rebuilding=True)
-        url = self.engine.url.render_as_string(hide_password=False)
-        if not rebuild_in_workers(url, self.engine, head, progress):
+        if not rebuild_in_workers(self._ledger_file(), self.engine, head, progress):
             self.project(0, head, None, progress)
         with self.engine.begin() as connection:
             connection.execute(update(positions).values(position=head))
