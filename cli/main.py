@@ -28,6 +28,12 @@ LAZY_COMMANDS = {
     "person": ("cli.person", "person", "Show a person's sealed data, or erase it."),
     "programme": ("cli.record", "programme", "Record coordination programmes and their aliases."),
     "statistic": ("cli.record", "statistic", "Record reported figures (số liệu báo cáo)."),
+    "security-org": ("cli.record", "security_org", "Record steering boards and security teams."),
+    "classification": (
+        "cli.record",
+        "classification",
+        "Record movement classification (phân loại phong trào).",
+    ),
     "history": ("cli.read", "history", "Show the event trail of one record."),
     "log": ("cli.read", "log", "Show the global event log, for auditors."),
     "standings": ("cli.report", "standings", "Standings of a year and scope, on both time axes."),

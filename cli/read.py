@@ -54,6 +54,8 @@ def history(settings: Settings, kind, key, as_of, known_at, version, as_json) ->
       unit CODE | model CODE | award ISSUER YEAR DECISION | safety UNIT YEAR | dispute UNIT CASE
       programme CITATION (or any alias of it)
       statistic UNIT INDICATOR FROM TO SOURCE
+      security-org UNIT CODE
+      classification UNIT YEAR
     Examples:
       antq history safety KG-C01 2022
       antq history award UBND-KG 2022 88/QĐ-UBND --json

@@ -77,6 +77,19 @@ FAMILY_FIELD_HELP = {
     ("statistic", "source"): "Document giving the figure (required; part of the record's key), "
     'e.g. "Báo cáo tổng kết 10 năm, 29/5/2023".',
 }
+# Movement classification (QĐ 510/QĐ-BCA-V05).
+FAMILY_FIELD_HELP |= {
+    ("classification", "year"): "Year classified (the movement's year of work).",
+    ("classification", "score"): "Score out of 100, exact: 92 or 92,5.",
+    ("classification", "proposed_grade"): "Grade proposed with the score: xuat_sac (xuất sắc), "
+    "kha (khá), trung_binh (trung bình), yeu (yếu).",
+    ("classification", "dossier"): "The self-assessment dossier (tờ trình and scoring table), "
+    'e.g. "Tờ trình 12/TTr-KP1".',
+    ("classification", "appraiser"): "The body one level up that appraised, e.g. Công an xã.",
+    ("classification", "grade"): "Grade decided: xuat_sac, kha, trung_binh, yeu.",
+    ("classification", "decision"): "Number of the classification decision, e.g. 45/QĐ-UBND.",
+    ("classification", "decided_by"): "The deciding body, e.g. UBND xã Hòa Bình.",
+}
 METAVARS = {"year": "YEAR", "line": "N", "effective_on": "DATE"}
 EXAMPLES = {
     "safety.recognise": "antq --actor 'Lê Văn C' safety recognise --unit TN-X1 --year 2023 "
@@ -94,6 +107,10 @@ EXAMPLES = {
     "MEDIATION_SETTLED --period-from 2013 --period-to 2023 --value 54.307 --on 29/05/2023 "
     "--reporting-body 'UBMTTQ và Công an tỉnh Kiên Giang' --source 'Hội nghị tổng kết 10 năm'",
 }
+EXAMPLES["classification.assess"] = (
+    "antq --actor clerk classification assess --unit KP1 --year 2024 --score 92,5 "
+    "--proposed-grade xuat_sac --dossier 'Tờ trình 12/TTr-KP1' --on 15/11/2024"
+)
 
 
 def _option_name(field: str) -> str:
@@ -257,4 +274,35 @@ programme = _family(
 )
 statistic = _family(
     "statistic", "Record reported figures (số liệu báo cáo): aggregates, never ledger counts."
+)
+classification = _family(
+    "classification",
+    "Record movement classification (phân loại phong trào, QĐ 510): self-assessment, "
+    "appraisal, decision.",
+)
+
+FAMILY_FIELD_HELP.update(
+    {
+        ("security-org", "unit"): "Unit that set up the body (code or name), e.g. the commune.",
+        ("security-org", "code"): "Code of the body in its unit, e.g. BCD, TBV-01, ANXH-THON1.",
+        ("security-org", "kind"): "steering_board (ban chỉ đạo ANTT); security_team (tổ bảo vệ "
+        "ANTT); social_security_team (tổ an ninh xã hội, tổ liên gia).",
+        ("security-org", "name"): "Name of the body as the decision writes it.",
+        ("security-org", "members"): "Number of members (a count: members are never named).",
+        ("security-org", "households_covered"): "Households taking part (tổ an ninh xã hội).",
+        ("security-org", "households_in_area"): "Households in the body's area: the share is "
+        "covered / in area.",
+        ("security-org", "source"): 'Document, required: e.g. "Quyết định 12/QĐ-UBND" '
+        "(establish) or the report giving the new figures (change).",
+    }
+)
+EXAMPLES["security-org.establish"] = (
+    "antq --actor clerk security-org establish --unit TH-ML --code ANXH-01 --kind "
+    "social_security_team --name 'Tổ an ninh xã hội thôn 1' --members 7 --households-covered 118 "
+    "--households-in-area 120 --on 10/01/2024 --source 'Quyết định 12/QĐ-UBND'"
+)
+security_org = _family(
+    "security-org",
+    "Record steering boards (ban chỉ đạo ANTT), security teams (tổ bảo vệ ANTT) and "
+    "social-security teams (tổ an ninh xã hội): established, changed, disbanded.",
 )

@@ -83,6 +83,12 @@ def standings_text(result: dict[str, Any]) -> list[str]:
         f"Mediation: {d['received']} received, {d['settled']} settled, {d['failed']} "
         f"failed, {d['referred']} referred, {d['open']} open"
     )
+    groups = {k: g for k, g in result.get("classification", {}).items() if k != "flags"}
+    for group, g in groups.items():  # movement classification, only for units that assessed
+        if g["assessed"]:
+            late = f"; {g['late']} late" if g["late"] else ""
+            assessed = f"{g['assessed']} assessed{late}"
+            lines.append(f"Classification, {group}: {g['written']} ({assessed})")
     if result.get("inherited_from"):
         lines.append(f"Includes inherited history of: {', '.join(result['inherited_from'])}")
     return lines

@@ -31,6 +31,8 @@ KEY_PARTS = {"unit": ["code"], "model": ["code"], "award": ["issuer", "year", "d
              "safety": ["unit", "year"], "dispute": ["unit", "case"],
              "person": ["person"], "programme": ["citation"],
              "statistic": ["unit", "indicator", "from", "to", "source"]}  # fmt: skip
+KEY_PARTS["security-org"] = ["unit", "code"]
+KEY_PARTS["classification"] = ["unit", "year"]
 REMEMBERED_LABELS = 50_000  # record labels `log` keeps in memory while it streams
 ATTEMPTS = 5  # a command is re-run this often when another writer changed its records
 UNNAMED_ROLE = "clerk"  # the role of an entry when nobody names one
@@ -176,6 +178,10 @@ class Ledger(Application[UUID]):
             raise InvalidInput([f"KEY: {kind} is named by {' '.join(p.upper() for p in parts)}"])
         session = self.session()
         if kind in ("unit", "safety", "dispute", "statistic"):
+            key = [units.find_unit(session, key[0]).code, *key[1:]]
+        if kind == "security-org":
+            key = [units.find_unit(session, key[0]).code, *key[1:]]
+        if kind == "classification":
             key = [units.find_unit(session, key[0]).code, *key[1:]]
         if kind == "programme":  # its citation or any alias of it
             from ledger.programmes import existing_programme

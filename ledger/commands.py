@@ -692,6 +692,161 @@ class StatisticWithdraw(StatisticKey):
     reason: LongText
 
 
+# --- security organisations (ban chỉ đạo ANTT, tổ bảo vệ ANTT, tổ an ninh xã hội) ------------
+
+
+class SecurityOrgKind(StrEnum):
+    """The bodies of the movement a unit sets up (domain-research §4: SteeringCommittee,
+    GrassrootsSecurityTeam, NeighbourhoodGroup)."""
+
+    steering_board = "steering_board"  # Ban chỉ đạo ANTT (BCĐ phòng chống tội phạm, TNXH…)
+    security_team = "security_team"  # Tổ bảo vệ ANTT ở cơ sở (Luật 2023, TT 14/2024/TT-BCA)
+    social_security_team = "social_security_team"  # Tổ an ninh xã hội / tổ liên gia
+
+
+def _count(value: Any) -> Any:
+    negative_text = isinstance(value, str) and value.strip().startswith("-")
+    if negative_text or (isinstance(value, int) and not isinstance(value, bool) and value < 0):
+        raise ValueError(f"{value!r}: a count cannot be negative")
+    return _whole_number(value)
+
+
+Count = Annotated[int, BeforeValidator(_count), Field(le=10_000_000)]
+
+
+def _area_holds_covered(value: int | None, info: ValidationInfo) -> int | None:
+    covered = info.data.get("households_covered")
+    if covered is not None and value is not None and covered > value:
+        raise ValueError(f"{covered} households covered cannot exceed the {value} in the area")
+    return value
+
+
+AreaHouseholds = Annotated[
+    Count | None, AfterValidator(_area_holds_covered), Field(validate_default=True)
+]
+
+
+class SecurityOrgKey(Action):
+    """Names one body: the unit that set it up and the body's code (or short name) there."""
+
+    unit: Code
+    code: LeadingCode
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("security-org", self.unit, self.code)
+
+
+class SecurityOrgEstablish(SecurityOrgKey):
+    """Record a body a unit established: its kind, member count and households covered."""
+
+    ACTION = "security-org.establish"
+    action: Literal["security-org.establish"] = "security-org.establish"
+    kind: SecurityOrgKind
+    name: Text
+    members: Count
+    households_covered: Count | None = None
+    households_in_area: AreaHouseholds = None
+    source: Text  # required: the decision establishing the body
+
+
+class SecurityOrgChange(SecurityOrgKey):
+    """Record a body's new member count or household coverage, citing the document."""
+
+    ACTION = "security-org.change"
+    action: Literal["security-org.change"] = "security-org.change"
+    members: Count | None = None
+    households_covered: Count | None = None
+    households_in_area: AreaHouseholds = None
+    source: Text  # required: the document reporting the change
+
+
+class SecurityOrgDisband(SecurityOrgKey):
+    """Record that a body was disbanded (giải thể), with the reason."""
+
+    ACTION = "security-org.disband"
+    action: Literal["security-org.disband"] = "security-org.disband"
+    reason: LongText
+
+
+# --- movement classification (đánh giá, phân loại phong trào, QĐ 510/QĐ-BCA-V05) --------------
+
+
+class Grade(StrEnum):
+    """The four grades of QĐ 510/QĐ-BCA-V05 (the scale is unconfirmed [U]: domain-research §2.5)."""
+
+    xuat_sac = "xuat_sac"  # xuất sắc
+    kha = "kha"  # khá
+    trung_binh = "trung_binh"  # trung bình
+    yeu = "yeu"  # yếu (kém)
+
+
+def _score(value: Any) -> Any:
+    """A score as written: a whole number, or an exact decimal with a comma or a dot (92,5)."""
+    if isinstance(value, bool | float):
+        raise ValueError(f"{value!r}: give the score as a whole number or exact decimal text")
+    if isinstance(value, str):
+        text = value.strip().replace(",", ".")
+        if not re.fullmatch(r"\d{1,3}(\.\d{1,2})?", text):
+            raise ValueError(f"{value!r} is not a score (write e.g. 92 or 92,5)")
+        return Decimal(text)
+    return value
+
+
+def _score_in_range(value: Decimal) -> Decimal:
+    if not 0 <= value <= 100:
+        raise ValueError(f"{value} is not a score from 0 to 100")
+    return value
+
+
+Score = Annotated[Decimal, BeforeValidator(_score), AfterValidator(_score_in_range)]
+
+
+class ClassificationKey(Action):
+    unit: Code
+    year: Year
+
+    def record_key(self) -> tuple[object, ...]:
+        return ("classification", self.unit, self.year)
+
+
+class ClassificationAssess(ClassificationKey):
+    """Record a unit's self-assessment: score, proposed grade, dossier (late if past due)."""
+
+    ACTION = "classification.assess"
+    action: Literal["classification.assess"] = "classification.assess"
+    score: Score
+    proposed_grade: Grade
+    dossier: Text
+
+
+class ClassificationAppraise(ClassificationKey):
+    """Record the appraisal one level up of a self-assessed unit: score and proposed grade."""
+
+    ACTION = "classification.appraise"
+    action: Literal["classification.appraise"] = "classification.appraise"
+    score: Score
+    proposed_grade: Grade
+    appraiser: Text
+
+
+class ClassificationDecide(ClassificationKey):
+    """Decide an appraised unit's grade for the year (once; annul to decide again)."""
+
+    ACTION = "classification.decide"
+    action: Literal["classification.decide"] = "classification.decide"
+    grade: Grade
+    decision: Text
+    decided_by: Text
+
+
+class ClassificationAnnul(ClassificationKey):
+    """Annul a classification decision (the unit stands appraised again; counts drop it)."""
+
+    ACTION = "classification.annul"
+    action: Literal["classification.annul"] = "classification.annul"
+    reason: LongText
+
+
 ACTIONS: dict[str, type[Action]] = {
     cls.ACTION: cls
     for cls in (
@@ -705,6 +860,9 @@ ACTIONS: dict[str, type[Action]] = {
         PersonView, PersonErase,
         ProgrammeSign, ProgrammeAlias, ProgrammeAmend, ProgrammeEnd,
         StatisticReport, StatisticCorrect, StatisticWithdraw,
+        ClassificationAssess, ClassificationAppraise, ClassificationDecide,
+        ClassificationAnnul,
+        SecurityOrgEstablish, SecurityOrgChange, SecurityOrgDisband,
     )
 }  # fmt: skip
 

@@ -26,6 +26,8 @@ FAMILIES = {
     "person": "ledger.people:PersonalData",
     "programme": "ledger.programmes:CoordinationProgramme",
     "statistic": "ledger.statistics:ReportedStatistic",
+    "classification": "ledger.classification:MovementClassification",
+    "security-org": "ledger.security_orgs:SecurityOrganisation",
 }
 
 

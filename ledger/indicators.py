@@ -79,15 +79,19 @@ INDICATORS: dict[Indicator, About] = {
         "Fugitives persuaded to surrender", "người"),
     Indicator.TIPS_RECEIVED: About(
         "Nguồn tin quần chúng cung cấp", "Tips given by the public", "nguồn tin"),
-    Indicator.STEERING_BOARDS: About("Ban chỉ đạo ANTT", "Steering boards for security", "ban"),
-    Indicator.SECURITY_TEAMS: About("Tổ bảo vệ ANTT", "Grassroots security teams", "tổ"),
+    Indicator.STEERING_BOARDS: About("Ban chỉ đạo ANTT", "Steering boards for security", "ban",
+        "security_organisations.steering_board.active"),
+    Indicator.SECURITY_TEAMS: About("Tổ bảo vệ ANTT", "Grassroots security teams", "tổ",
+        "security_organisations.security_team.active"),
     Indicator.SECURITY_TEAM_MEMBERS: About(
-        "Thành viên tổ bảo vệ ANTT", "Members of security teams", "người"),
+        "Thành viên tổ bảo vệ ANTT", "Members of security teams", "người",
+        "security_organisations.security_team.members"),
     Indicator.SOCIAL_SECURITY_TEAMS: About(
-        "Tổ an ninh xã hội", "Social-security groups", "tổ"),
+        "Tổ an ninh xã hội", "Social-security groups", "tổ",
+        "security_organisations.social_security_team.active"),
     Indicator.HOUSEHOLD_COVERAGE_PERCENT: About(
         "Hộ gia đình tham gia tổ an ninh xã hội", "Households in social-security groups",
-        PERCENT),
+        PERCENT, "security_organisations.social_security_team.coverage_percent"),
     Indicator.MODELS: About(
         "Mô hình, điển hình tiên tiến", "Self-management models", "mô hình", "models.active"),
     Indicator.MODELS_RECOGNISED_EFFECTIVE: About(

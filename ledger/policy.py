@@ -24,6 +24,7 @@ from ledger.commands import (
     AwardCorrect,
     AwardDecide,
     AwardKey,
+    ClassificationKey,
     DisputeKey,
     ModelRegister,
     ModelReplicate,
@@ -59,7 +60,10 @@ MAY: dict[str, tuple[str, ...]] = {
     "ADMIN_REF": ("unit.*",),
     # §4.2 StandardRegistrationFiled (CA_XA); §4.4 ModelSiteEstablished, ModelReplicated,
     # ModelReviewHeld (CA_*), ModelSuspended/Dissolved/Reinstated (CA_XA).
-    "CA_XA": ("safety.register", "model.*"),
+    # §4 SteeringCommittee, GrassrootsSecurityTeam, NeighbourhoodGroup: the commune police set
+    # up and keep the bodies of their unit (security-org.*).
+    "CA_XA": ("safety.register", "model.*",
+              "security-org.*"),
     # §4.1 ResidentialArea*, Organization* (UBND_XA); §4.2 StandardRegistrationFiled (commune),
     # RecognitionDecided/Denied/Annulled for residential areas and commune-managed organisations;
     # §4.3 AwardDecided by the commune chair, AwardPresented (UBND_*); §4.4 ModelSuspended/
@@ -72,6 +76,9 @@ MAY: dict[str, tuple[str, ...]] = {
         "safety.recognise:commune_org", "safety.deny:commune_org", "safety.annul:commune_org",
         "award.*:commune", "award.present",
         "model.suspend", "model.reinstate", "model.dissolve",
+        # The commune chair establishes and dissolves the security teams (Luật Lực lượng tham gia
+        # bảo vệ ANTT ở cơ sở 2023; TT 14/2024/TT-BCA) and the commune's steering board.
+        "security-org.*",
     ),
     # §4.2 RecognitionDecided for communes before 2025-07-01 (and district-managed
     # organisations); §4.3 the district chair's awards. Only for dates before ROLE_UNTIL.
@@ -137,6 +144,32 @@ MAY: dict[str, tuple[str, ...]] = {
     "DPO": ("person.erase", "person.view"),
 }
 # fmt: on
+# §4.6 MovementClassification (QĐ 510/QĐ-BCA-V05 Điều 11): a unit self-assesses (its head: the
+# residential area's head, the organisation's head; for a commune, its police as the standing
+# body of the commune's steering committee, or the commune itself), the level above appraises
+# (CA_XA for its residential areas and commune organisations, CA_TINH for communes, districts
+# and provincial organisations) and decides (UBND one level up, as for recognition; who decides
+# is unconfirmed [U]). Narrowed like safety.* by the subject.
+# fmt: off
+CLASSIFICATION_MAY: dict[str, tuple[str, ...]] = {
+    "TRUONG_KDC": ("classification.assess:residential_area",),
+    "HEAD_ORG": ("classification.assess:*_org",),
+    "CA_XA": ("classification.assess:commune", "classification.appraise:residential_area",
+              "classification.appraise:commune_org"),
+    "UBND_XA": ("classification.assess:commune",
+                *(f"classification.{verb}:{subject}" for verb in ("decide", "annul")
+                  for subject in ("residential_area", "commune_org"))),
+    "UBND_HUYEN": ("classification.assess:district", "classification.appraise:district_org",
+                   *(f"classification.{verb}:{subject}" for verb in ("decide", "annul")
+                     for subject in ("commune", "district_org"))),
+    "CA_TINH": tuple(f"classification.appraise:{subject}"
+                     for subject in ("commune", "district", "provincial_org")),
+    "UBND_TINH": tuple(f"classification.{verb}:{subject}" for verb in ("decide", "annul")
+                       for subject in ("commune", "district", "provincial_org")),
+}
+# fmt: on
+for _role, _patterns in CLASSIFICATION_MAY.items():
+    MAY[_role] = (*MAY[_role], *_patterns)
 # Roles that existed only until a date: UBND_HUYEN, for facts dated before districts were abolished.
 ROLE_UNTIL: dict[str, date] = {"UBND_HUYEN": DISTRICTS_ABOLISHED_ON}
 SUBJECT_WORDS = {
@@ -403,6 +436,10 @@ def concerned_units(session: Session, action: Action) -> list[str]:
             refs.append(action.recipient.unit_code)
     elif action.ACTION.startswith("programme."):
         refs = _programme_units(session, action)
+    elif isinstance(action, ClassificationKey):
+        refs = [action.unit]
+    elif action.ACTION.startswith("security-org."):
+        refs = [action.unit]  # type: ignore[attr-defined]
     codes = []
     for ref in dict.fromkeys(refs):
         unit = _unit(session, ref)
@@ -433,6 +470,9 @@ def _qualifier(session: Session, action: Action) -> str:
         unit = _unit(session, action.into if isinstance(action, UnitMerge) else action.code)  # type: ignore[attr-defined]
         return f":{unit.kind.value}" if unit else ""
     if isinstance(action, SafetyKey):
+        unit = _unit(session, action.unit)
+        return f":{_subject(session, unit)}" if unit else ""
+    if isinstance(action, ClassificationKey):
         unit = _unit(session, action.unit)
         return f":{_subject(session, unit)}" if unit else ""
     if isinstance(action, AwardDecide):

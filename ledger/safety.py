@@ -20,6 +20,12 @@ COMMUNE_BELOW_70_PERCENT = "commune_below_70_percent"
 COMMUNE_THRESHOLD = 0.7
 
 
+def missed(on: date, last_day: date) -> bool:
+    """Whether a step dated ``on`` missed a deadline whose last on-time day is ``last_day``
+    (registration here: 31/03; movement classification: ledger.classification)."""
+    return on > last_day
+
+
 class SafetyRecognition(Record):
     """One unit's evaluation for one year: registered, then recognised or denied; annullable."""
 
@@ -128,7 +134,7 @@ def register(session: Session, action: SafetyRegister, entry: Entry) -> None:
             f"safety {unit.code} {action.year}: a registration for {action.year} must be dated "
             f"in {action.year}, not {format_date(action.effective_on)}"
         )
-    late = action.effective_on > date(action.year, 3, 31)
+    late = missed(action.effective_on, date(action.year, 3, 31))
     record = SafetyRecognition._start(
         SafetyRecognition.Registered,
         SafetyRecognition.id_for(unit.code, action.year),

@@ -105,6 +105,31 @@ TOPICS: dict[str, str] = {
     "ledger.statistics:ReportedStatistic.Withdrawn": (
         "ledger.statistics:ReportedStatistic.Withdrawn"
     ),
+    "ledger.security_orgs:SecurityOrganisation": "ledger.security_orgs:SecurityOrganisation",
+    "ledger.security_orgs:SecurityOrganisation.Established": (
+        "ledger.security_orgs:SecurityOrganisation.Established"
+    ),
+    "ledger.security_orgs:SecurityOrganisation.Changed": (
+        "ledger.security_orgs:SecurityOrganisation.Changed"
+    ),
+    "ledger.security_orgs:SecurityOrganisation.Disbanded": (
+        "ledger.security_orgs:SecurityOrganisation.Disbanded"
+    ),
+    "ledger.classification:MovementClassification": (
+        "ledger.classification:MovementClassification"
+    ),
+    "ledger.classification:MovementClassification.SelfAssessed": (
+        "ledger.classification:MovementClassification.SelfAssessed"
+    ),
+    "ledger.classification:MovementClassification.Appraised": (
+        "ledger.classification:MovementClassification.Appraised"
+    ),
+    "ledger.classification:MovementClassification.Decided": (
+        "ledger.classification:MovementClassification.Decided"
+    ),
+    "ledger.classification:MovementClassification.Annulled": (
+        "ledger.classification:MovementClassification.Annulled"
+    ),
     "ledger.imports:ImportRun": "ledger.imports:ImportRun",
     "ledger.imports:ImportRun.Started": "ledger.imports:ImportRun.Started",
     "ledger.imports:ImportRun.BatchCommitted": "ledger.imports:ImportRun.BatchCommitted",

@@ -16,12 +16,14 @@ from projections.schema import (
     COMMON_COLUMNS,
     award_decisions,
     award_facts,
+    classification_facts,
     mediation_facts,
     model_facts,
     other_events,
     programme_aliases,
     programme_facts,
     safety_facts,
+    security_org_facts,
     statistic_facts,
     unit_changes,
     units,
@@ -40,6 +42,8 @@ EVENT_TABLES = (
     programme_facts,
     programme_aliases,
     statistic_facts,
+    security_org_facts,
+    classification_facts,
     other_events,
 )
 

@@ -34,6 +34,15 @@ EN |= {
     "reported": "reported (not counted from the ledger)", "counted": "counted from the ledger",
     "thousands": "thousands (a lower bound)",
 }  # fmt: skip
+# Movement classification (projections.classification): the grades of QĐ 510/QĐ-BCA-V05.
+VI |= {
+    "xuat_sac": "xuất sắc", "kha": "khá", "trung_binh": "trung bình", "yeu": "yếu",
+    "late_self_assessment": "tự chấm điểm, phân loại nộp muộn",
+}  # fmt: skip
+EN |= {
+    "xuat_sac": "excellent", "kha": "good", "trung_binh": "average", "yeu": "weak",
+    "late_self_assessment": "self-assessment submitted late",
+}  # fmt: skip
 # Award levels read differently from the unit groups of the same code.
 LEVELS_VI = {**VI, "commune": "cấp xã", "organisation": "cơ quan, đơn vị"}
 LEVELS_EN = {**EN, "commune": "commune", "organisation": "organisation"}

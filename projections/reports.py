@@ -7,15 +7,19 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
+from projections.classification import classification_rows
 from projections.programmes import programme_rows
 from projections.schema import (
     award_decisions,
+    classification_facts,
     mediation_facts,
     safety_facts,
+    security_org_facts,
     statistic_facts,
     unit_changes,
     units,
 )
+from projections.security_orgs import security_org_rows
 from projections.standings import (
     GROUP_ORDER,
     Point,
@@ -108,6 +112,24 @@ STATISTICS = [
     C("source", "Nguồn", "Source"), C("dated", "Ngày báo cáo", "Dated", "date"),
     C("status", "Trạng thái", "Status"),
 ]  # fmt: skip
+CLASSIFICATION = [  # R6 (QĐ 510/QĐ-BCA-V05)
+    C("unit", "Đơn vị", "Unit"), C("year", "Năm", "Year", "int"),
+    C("self_score", "Điểm tự chấm", "Self-assessed score", "figure"),
+    C("appraised_score", "Điểm thẩm định", "Appraised score", "figure"),
+    C("grade", "Xếp loại", "Grade"), C("decided_by", "Cơ quan quyết định", "Decided by"),
+    C("decision", "Số QĐ", "Decision"), C("on_time", "Nộp đúng hạn", "On time"),
+]  # fmt: skip
+SECURITY_ORGS = [  # ban chỉ đạo ANTT, tổ bảo vệ ANTT, tổ an ninh xã hội: counts, never names
+    C("year", "Năm", "Year", "int"), C("unit", "Đơn vị", "Unit"), C("code", "Mã", "Code"),
+    C("kind", "Loại tổ chức", "Kind of body"), C("name", "Tên", "Name"),
+    C("established_on", "Ngày thành lập", "Established on", "date"),
+    C("members", "Số thành viên", "Members", "int"),
+    C("households_covered", "Số hộ tham gia", "Households covered", "int"),
+    C("households_in_area", "Số hộ trên địa bàn", "Households in area", "int"),
+    C("coverage", "Tỷ lệ hộ tham gia", "Share of households", "ratio"),
+    C("status", "Trạng thái", "Status"),
+    C("changed_on", "Ngày cập nhật", "Last changed", "date"), C("source", "Nguồn", "Source"),
+]  # fmt: skip
 LINEAGE = [
     C("unit", "Mã đơn vị", "Unit code"), C("change", "Thay đổi", "Change"),
     C("effective_on", "Ngày hiệu lực", "Effective on", "date"), C("name", "Tên mới", "New name"),
@@ -124,6 +146,9 @@ def years_with_facts(engine: Engine) -> list[int]:
         # A reported figure's period ends in a year its figure belongs to.
         ends = select(statistic_facts.c.period_to).distinct()
         found |= {int(day[:4]) for day in connection.scalars(ends)}
+        bodies = select(security_org_facts.c.effective_on).distinct()
+        found |= {day.year for day in connection.scalars(bodies)}
+        found |= set(connection.scalars(select(classification_facts.c.year).distinct()))
     return sorted(found)
 
 
@@ -141,6 +166,8 @@ def build_reports(
         Report("lineage", "Sắp xếp đơn vị hành chính", "Administrative lineage", LINEAGE),
         Report("programmes", "Chương trình phối hợp", "Coordination programmes", PROGRAMMES),
         Report("statistics", "Số liệu báo cáo", "Reported statistics", STATISTICS),
+        Report("security_orgs", "Tổ chức bảo vệ ANTT", "Security organisations", SECURITY_ORGS),
+        Report("classification", "Phân loại phong trào", "Movement classification", CLASSIFICATION),
     ]
     by_name = {report.name: report for report in reports}
     with engine.connect() as connection:
@@ -158,6 +185,8 @@ def build_reports(
             by_name["models"].rows += _model_rows(connection, year, area, point)
             by_name["awards"].rows += _award_rows(connection, year, area, point)
             by_name["mediation"].rows += mediation_rows(connection, year, area, point)
+            by_name["security_orgs"].rows += security_org_rows(connection, year, area, point)
+            by_name["classification"].rows += classification_rows(connection, year, area, point)
         by_name["lineage"].rows = _lineage_rows(connection, area, point)
         by_name["programmes"].rows = programme_rows(connection, area, point)
         by_name["statistics"].rows = statistic_rows(

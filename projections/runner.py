@@ -17,12 +17,14 @@ from projections.audit import AuditModel
 from projections.awards import AwardsModel
 from projections.base import UNWRITTEN, Common, Handler, ReadModel, Rows
 from projections.bulk import FactWriter
+from projections.classification import ClassificationModel
 from projections.mediation import MediationModel
 from projections.models import ModelsModel
 from projections.parallel import rebuild_in_workers
 from projections.programmes import ProgrammesModel
 from projections.safety import SafetyModel
 from projections.schema import POSITION, RECORD_ID, metadata, positions
+from projections.security_orgs import SecurityOrgsModel
 from projections.statistics import StatisticsModel
 from projections.units import UnitsModel
 
@@ -37,6 +39,8 @@ READ_MODELS = (
     MediationModel,
     ProgrammesModel,
     StatisticsModel,
+    SecurityOrgsModel,
+    ClassificationModel,
     AuditModel,
 )
 Progress = Callable[[int], None]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -291,4 +292,79 @@ statistic_facts = fact_table(
     Column("reporting_body", Text, nullable=False),
     Column("document", Text, nullable=False),
     Column("status", String(12), nullable=False),
+)
+
+
+# --- movement classification (projections.classification) ------------------------------------
+
+
+class ClassificationFact(NamedTuple):  # assessed, appraised, decided: the record after each event
+    unit: str
+    year: int
+    unit_kind: str
+    status: str  # assessed, appraised, decided (an annulled decision: appraised again)
+    self_score: str  # exact decimal text: "92", "92.5"
+    self_grade: str
+    dossier: str
+    deadline: str  # ISO date: the last on-time day of the self-assessment
+    late: bool  # the self-assessment was dated after the deadline
+    appraised_score: str | None
+    appraised_grade: str | None
+    appraiser: str | None
+    grade: str | None  # the decided grade: xuat_sac, kha, trung_binh, yeu
+    decision: str | None
+    decided_by: str | None
+
+
+classification_facts = fact_table(
+    "read_classification_facts",
+    ClassificationFact,
+    Column("unit", String(64), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("unit_kind", String(20), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("self_score", String(8), nullable=False),
+    Column("self_grade", String(12), nullable=False),
+    Column("dossier", Text, nullable=False),
+    Column("deadline", String(10), nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("appraised_score", String(8)),
+    Column("appraised_grade", String(12)),
+    Column("appraiser", Text),
+    Column("grade", String(12)),
+    Column("decision", Text),
+    Column("decided_by", Text),
+    Index("ix_read_classification_facts_year_unit", "year", "unit"),
+)
+
+
+# --- security organisations (ban chỉ đạo ANTT, tổ bảo vệ ANTT, tổ an ninh xã hội) ------------
+
+
+class SecurityOrgFact(NamedTuple):  # established, changed, disbanded: the body as it stands after
+    unit: str
+    code: str
+    kind: str  # steering_board, security_team, social_security_team
+    name: str
+    members: int  # a count: members are never named
+    households_covered: int | None
+    households_in_area: int | None
+    established_on: str  # ISO date as text
+    status: str  # active, disbanded
+    reason: str | None
+
+
+security_org_facts = fact_table(
+    "read_security_org_facts",
+    SecurityOrgFact,
+    Column("unit", String(64), nullable=False, index=True),
+    Column("code", String(64), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("members", Integer, nullable=False),
+    Column("households_covered", Integer),
+    Column("households_in_area", Integer),
+    Column("established_on", String(10), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("reason", Text),
 )

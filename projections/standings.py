@@ -83,10 +83,18 @@ def standings(engine: Engine, year: int, scope: str | None = None, point: Point 
             "mediation": _mediation(connection, year, area, point),
             "programmes": programmes_in_force(connection, year, area, point),
         }
+        # Security organisations standing at the year's end (counts only, never names).
+        from projections.security_orgs import security_organisations
+
+        result["security_organisations"] = security_organisations(connection, year, area, point)
         # Figures documents report (aggregates), beside the ones counted above, never mixed.
         from projections.statistics import reported
 
         result["reported"] = reported(connection, year, area, point, result)
+        # Movement classification (QĐ 510): graded units, counted apart from recognition.
+        from projections.classification import classification
+
+        result["classification"] = classification(connection, year, area, point)
     if area.inherited:
         result["inherited_from"] = sorted(area.inherited)
     return result

@@ -184,6 +184,11 @@ def _counted(
             if registered
             else None
         )
+    elif basis.count(".") > 1:  # a nested figure: security_organisations.security_team.active
+        found: Any = standings
+        for part in basis.split("."):
+            found = found[part]
+        value = None if found is None else _text(Decimal(str(found)))
     else:
         value = str(standings[section][key])
     return {

@@ -103,6 +103,8 @@ def as_v2(entry: dict[str, Any]) -> dict[str, Any]:
 
 # Families added after v1, whose events the v1 fixture cannot hold.
 AFTER_V1 = ("ledger.programmes:", "ledger.statistics:")
+AFTER_V1 += ("ledger.classification:",)  # movement classification (QĐ 510)
+AFTER_V1 += ("ledger.security_orgs:",)  # security organisations (ban chỉ đạo, tổ bảo vệ ANTT)
 
 
 def test_the_fixture_is_one_small_file_holding_every_event_class_of_v1(db: Path) -> None:
@@ -336,7 +338,9 @@ def test_every_event_class_has_exactly_one_explicit_topic() -> None:
         assert resolve_topic(topic) is cls
     # v1: 8 record classes, 34 event classes; then programmes: 1 record class, 4 event classes;
     # statistics: 1 record class, 3 event classes.
-    assert len(classes) == len(topics.TOPICS) == 42 + 5 + 4
+    # classification: 1 record class, 4 event classes.
+    # security organisations: 1 record class, 3 event classes.
+    assert len(classes) == len(topics.TOPICS) == 42 + 5 + 4 + 5 + 4
 
 
 def test_a_record_class_without_an_explicit_topic_cannot_be_defined() -> None:

@@ -9,7 +9,8 @@ from ledger.application import Ledger
 from ..conftest import EXAMPLES
 from .conftest import Antq
 
-MODELS = ("units", "safety", "models", "awards", "mediation", "programmes", "statistics", "audit")
+MODELS = ("units", "safety", "models", "awards", "mediation", "programmes", "statistics",
+          "security_orgs", "classification", "audit")  # fmt: skip
 
 
 def status_lines(position: int, lag: int) -> str:

@@ -96,6 +96,8 @@ def test_xlsx_opens_with_one_sheet_per_report_and_reads_back_the_standings(
         "Sắp xếp đơn vị hành chính",
         "Chương trình phối hợp",
         "Số liệu báo cáo",
+        "Tổ chức bảo vệ ANTT",
+        "Phân loại phong trào",
     ]
     assert [list(row[2:6]) for row in rows[1:]] == standings_counts(antq_province)
     assert [row[6] for row in rows[1:]] == [0.5, 1.0, 1.0]
@@ -110,8 +112,9 @@ def test_the_manifest_lists_every_file_with_its_hash_and_the_log_position(
 
     assert manifest["log_position"] == ledger.recorder.max_notification_id()
     assert sorted(entry["name"] for entry in manifest["files"]) == [
-        "awards.csv", "flags.csv", "lineage.csv", "mediation.csv", "models.csv",
-        "programmes.csv", "safety.csv", "standings.csv", "statistics.csv",
+        "awards.csv", "classification.csv", "flags.csv", "lineage.csv", "mediation.csv",
+        "models.csv", "programmes.csv", "safety.csv", "security_orgs.csv", "standings.csv",
+        "statistics.csv",
     ]  # fmt: skip
     assert (manifest["years"], manifest["scope"], manifest["format"]) == ([2023], "TN", "csv")
 
@@ -124,7 +127,7 @@ def test_export_verify_passes_on_an_untouched_bundle_without_a_database(
 
     result = elsewhere("export", "verify", str(tmp_path / "csv"))
 
-    assert (result.exit_code, result.output.startswith("OK: 9 files match")) == (0, True)
+    assert (result.exit_code, result.output.startswith("OK: 11 files match")) == (0, True)
 
 
 @pytest.mark.parametrize("tamper", ["change", "delete"])

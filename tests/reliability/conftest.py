@@ -158,12 +158,32 @@ VALID: dict[str, dict[str, Any]] = {
     "statistic.withdraw": {"unit": "TN", "indicator": "MEDIATION_SETTLED", "period_from": "2013",
                            "period_to": "2023", "source": "Báo cáo tổng kết 10 năm",
                            "reason": "rút lại", "effective_on": "2023-06-01"},
+    "security-org.establish": {"unit": "TN-X1", "code": "ANXH-01", "kind": "social_security_team",
+                               "name": "Tổ an ninh xã hội số 1", "members": 12,
+                               "households_covered": 180, "households_in_area": 200,
+                               "source": "5/QĐ-UBND", "effective_on": "2024-01-01"},
+    "security-org.change": {"unit": "TN-X1", "code": "ANXH-01", "members": 14,
+                            "source": "Báo cáo quý I", "effective_on": "2024-04-01"},
+    "security-org.disband": {"unit": "TN-X1", "code": "ANXH-01", "reason": "sáp nhập tổ",
+                             "effective_on": "2024-06-01"},
+    "classification.assess": {"unit": "TN-X1", "year": 2024, "score": "92,5",
+                              "proposed_grade": "xuat_sac", "dossier": "Báo cáo tự chấm",
+                              "effective_on": "2024-11-10"},
+    "classification.appraise": {"unit": "TN-X1", "year": 2024, "score": 90,
+                                "proposed_grade": "kha", "appraiser": "Công an tỉnh",
+                                "effective_on": "2024-11-25"},
+    "classification.decide": {"unit": "TN-X1", "year": 2024, "grade": "kha",
+                              "decision": "120/QĐ-UBND", "decided_by": "UBND tỉnh",
+                              "effective_on": "2024-12-20"},
+    "classification.annul": {"unit": "TN-X1", "year": 2024, "reason": "sai điểm",
+                             "effective_on": "2025-01-20"},
 }  # fmt: skip
 RULE_VALID = sorted(
     set(VALID)
     - {"model.reinstate", "safety.recognise", "safety.deny", "dispute.resume", "person.view",
        "person.erase", "programme.alias", "programme.amend", "programme.end",
-       "statistic.correct", "statistic.withdraw"}
+       "statistic.correct", "statistic.withdraw", "security-org.change", "security-org.disband",
+       "classification.appraise", "classification.decide", "classification.annul"}
 )  # fmt: skip
 # Units whose names are unique in the base ledger, with their names as registered.
 NAMED_UNITS = {"TN": "Tỉnh Thử Nghiệm", "TN-X1": "Xã Hòa Bình", "TN-X2": "Phường Phú Thủy"}
