@@ -162,9 +162,11 @@ def _parse_text(value: str) -> Decimal:
 
 def canonical(number: Decimal) -> str:
     """The stored text of a figure: plain digits, a dot before any decimals, no exponent
-    ("54307", "98.3"), exactly as given (no rounding)."""
-    text = format(number, "f")
-    return "0" if text in ("-0", "") else text
+    ("54307", "98.3", "1234.50" as written), never rounded; a whole number is written whole
+    (a JSON 54307.0 is 54307)."""
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number, "f")
 
 
 def is_whole(text: str) -> bool:

@@ -104,7 +104,7 @@ MAY: dict[str, tuple[str, ...]] = {
         *(f"unit.*:{kind}" for kind in _ORGS),
         "award.*:ministry", "award.present",
         "model.register", "model.recognise", "model.review",
-        "programme.*",  # §4.7 CoordinationProgramSigned
+        "programme.*:scoped",  # §4.7 CoordinationProgramSigned, for the units it acts for
         "statistic.*",  # §4.7 StatisticReported
     ),
     # §4.3 ministry awards (BCA); §4.4 ExemplarRecognized.
@@ -115,7 +115,7 @@ MAY: dict[str, tuple[str, ...]] = {
     "MTTQ_XA": ("model.register", "model.replicate", "model.review", "award.present"),
     # §4.4 ModelTypeDefined (MTTQ_TINH), ModelReviewHeld (MTTQ_*); §4.3 AwardPresented.
     "MTTQ_TINH": ("model.register", "model.review", "award.present",
-                  "programme.*",  # §4.7 CoordinationProgramSigned
+                  "programme.*:scoped",  # §4.7 CoordinationProgramSigned
                   "statistic.*"),  # §4.7 StatisticReported
     # §4.2 StandardRegistrationFiled for a residential area (its head).
     "TRUONG_KDC": ("safety.register:residential_area",),
@@ -314,6 +314,8 @@ def _describe(permission: str) -> str:
         return f"{action} at level {what}"
     if action.startswith("statistic."):
         return f"{action} of indicator {what}"
+    if action.startswith("programme."):
+        return f"{action} of a {what} programme"
     return f"{action} for {SUBJECT_WORDS.get(what, 'a ' + what.replace('_', ' '))}"
 
 
@@ -479,6 +481,11 @@ def _qualifier(session: Session, action: Action) -> str:
         return f":{action.level.value}"
     if isinstance(action, StatisticKey):
         return f":{action.indicator.value}"
+    if family == "programme":
+        # A programme no unit of the ledger bounds (a national one, signed by ministries and
+        # central bodies) is for national roles: a province's roles keep to their own.
+        bounded = any(_unit(session, ref) for ref in _programme_units(session, action))
+        return ":scoped" if bounded else ":national"
     if isinstance(action, AwardKey):
         from ledger.awards import Commendation
 

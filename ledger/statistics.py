@@ -103,8 +103,8 @@ class ReportedStatistic(Record):
         """Raises RuleViolation if the figure was withdrawn."""
         if self.status == WITHDRAWN:
             raise RuleViolation(
-                f"{self.label()} was withdrawn: it cannot be {doing} "
-                "(report the figure again from the document that gives it)"
+                f"{self.label()} was withdrawn, which is final: it cannot be {doing}; if the "
+                "figure stands after all, report it citing the document that restores it"
             )
 
     def describe(self) -> str:
@@ -148,6 +148,8 @@ def report(session: Session, action: StatisticReport, entry: Entry) -> None:
         )
     key = action.model_copy(update={"unit": unit.code})
     existing = session.get(ReportedStatistic, _id(key))
+    if existing is not None and existing.status == WITHDRAWN:
+        existing.ensure_standing("reported again from the same document")
     if existing is not None:
         raise RuleViolation(
             f"{existing.label()} is already recorded ({existing.describe()}, "

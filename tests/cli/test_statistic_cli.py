@@ -76,7 +76,7 @@ def test_a_missing_source_exits_2(province: Antq) -> None:
          "is already withdrawn"),
         ([REPORT, ["statistic", "withdraw", *KEY, "--reason", "x", "--on", "2023-07-01"]],
          ["statistic", "correct", *KEY, "--value", "1", "--reason", "x", "--on", "2023-07-02"],
-         "was withdrawn: it cannot be corrected"),
+         "was withdrawn, which is final: it cannot be corrected"),
     ],
 )  # fmt: skip
 def test_domain_refusals_exit_1(

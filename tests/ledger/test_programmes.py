@@ -443,7 +443,9 @@ def test_a_commune_police_or_another_province_may_not_record_a_programme(
 
     refused = refusal(province, Clerk("Công an xã"), provincial())
     assert (refused.error, refused.wrote_nothing) == (NotAuthorised, True)
-    assert "may not record programme.sign: it is recorded by" in refused.message
+    assert (
+        "may not record programme.sign of a scoped programme: it is recorded by" in refused.message
+    )
     refused = refusal(province, Clerk("Công an tỉnh khác"), provincial())
     assert refused.message == (
         "Công an tỉnh khác (CA_TINH) may not record programme.sign for TN: "
@@ -465,3 +467,18 @@ def test_an_import_line_names_the_record_its_citation_folds_to() -> None:
 
     spaced = sign("07 / ctrph – bca-mttw")
     assert record_id(*spaced.record_key()) == CoordinationProgramme.id_for(NATIONAL)
+
+
+def test_a_province_may_not_amend_or_end_a_national_programme(ledger: Ledger, clerk: Clerk) -> None:
+    """A programme no ledger unit bounds (signed by the ministry and the central Front) is
+    for national roles: a province's police keep to their own province's programmes."""
+    import_file(ledger, SEED, clerk)
+    ledger.policy = policy_from(
+        {"actors": {"CA tỉnh": {"roles": ["CA_TINH"], "units": ["TH"]},
+                    "Bộ Công an": {"roles": ["BCA"], "units": ["*"]}}},
+        "test",
+    )  # fmt: skip
+    end = ProgrammeEnd(citation="07/CTr-BCA-MTTW", reason="hết hạn", effective_on="2034-01-01")
+    refused = refusal(ledger, Clerk(actor="CA tỉnh"), end)
+    assert "may not record programme.end of a national programme" in refused.message
+    ledger.execute(end, Clerk(actor="Bộ Công an"))

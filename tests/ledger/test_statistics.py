@@ -253,3 +253,26 @@ def test_every_indicator_has_a_label_and_measure() -> None:
 
     assert set(INDICATORS) == set(Indicator)
     assert all(about.vi and about.en and about.measure for about in INDICATORS.values())
+
+
+def test_reporting_a_withdrawn_figure_again_says_it_is_final_and_what_to_do(
+    kien_giang: Ledger, clerk: Clerk
+) -> None:
+    record(kien_giang, clerk, report(), withdraw())
+    refused = refusal(kien_giang, clerk, report())
+    assert "was withdrawn, which is final" in refused.message
+    assert "citing the document that restores it" in refused.message
+    record(kien_giang, clerk, report(source="Công văn đính chính số 5/CAT"))  # another document
+
+
+def test_a_count_given_as_a_json_decimal_is_stored_as_the_whole_number(
+    kien_giang: Ledger, clerk: Clerk
+) -> None:
+    from decimal import Decimal
+
+    from ledger.indicators import canonical
+
+    assert canonical(Decimal("54307.0")) == "54307"
+    assert canonical(Decimal("98.30")) == "98.30"  # decimals as written
+    assert canonical(Decimal("0.0")) == "0"
+    assert canonical(Decimal("100")) == "100"
