@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, insert, make_url, select, text, update
 from sqlalchemy import event as sqlalchemy_events
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ledger.application import Ledger
 from ledger.errors import LedgerError
@@ -29,6 +30,7 @@ from projections.statistics import StatisticsModel
 from projections.units import UnitsModel
 
 PAGE = 5000  # events per transaction
+SCHEMA_ATTEMPTS = 5  # looks at the tables, when other processes create them at the same time
 SCHEMA_LOCK = 0x616E7472  # PostgreSQL advisory lock held while creating the read models
 REBUILDING = "(rebuilding)"  # a positions row present while a rebuild has not finished
 READ_MODELS = (
@@ -97,7 +99,21 @@ class Projector:
         self._ensure_tables()
 
     def _ensure_tables(self, rebuilding: bool = False) -> None:
-        """Create missing tables and positions; mark a rebuild as begun when ``rebuilding``."""
+        """Create missing tables and positions; mark a rebuild as begun when ``rebuilding``.
+
+        On SQLite, processes opening a new ledger at once race between looking for a table and
+        creating it (SQLite runs each CREATE by itself): the loser of a race finds the table or
+        row made by the winner, and looks again.
+        """
+        for attempt in range(SCHEMA_ATTEMPTS):
+            try:
+                return self._create_tables(rebuilding)
+            except (OperationalError, IntegrityError) as error:
+                lost_race = "already exists" in str(error) or "UNIQUE" in str(error)
+                if not lost_race or attempt == SCHEMA_ATTEMPTS - 1:
+                    raise
+
+    def _create_tables(self, rebuilding: bool) -> None:
         with self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":  # processes starting at once
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})

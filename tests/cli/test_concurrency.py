@@ -157,3 +157,18 @@ def test_two_processes_registering_the_same_unit_exactly_one_wins(province: Antq
 
 def _history(antq: Antq, unit: str) -> list[dict[str, Any]]:
     return json.loads(antq.ok("history", "safety", unit, "2023", "--json"))
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_processes_opening_the_read_models_at_once_all_succeed(antq: Antq) -> None:
+    """The first reads of a ledger create its read models; six at once must not trip over one
+    another's tables (SQLite creates each table by itself: a loser looks again)."""
+    from tests.conftest import EXAMPLES
+
+    for round_ in range(3):
+        url = f"{antq.db_url}-{round_}"
+        assert run_antq(url, "import", str(EXAMPLES / "small-province.jsonl")).returncode == 0
+        readers = [_start(url, "standings", "--year", "2023", "--json") for _ in range(6)]
+        outputs = [reader.communicate(timeout=120)[0] for reader in readers]
+        assert [reader.returncode for reader in readers] == [0] * 6, outputs
+        assert len(set(outputs)) == 1
