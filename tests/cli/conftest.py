@@ -146,3 +146,38 @@ def write_jsonl(path: Path, lines: Sequence[dict[str, Any]]) -> Path:
     """Write ``lines`` as a JSON Lines file (UTF-8, Vietnamese as written)."""
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
     return path
+
+
+def refused_as_invalid(antq: Antq, args: Sequence[str], message: str, records: str) -> None:
+    """``args`` exit 2 printing ``message``, and no record starting with ``records`` is logged."""
+    result = antq(*args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not [e for e in antq.log() if e["record"].startswith(records)]
+
+
+def refused_by_a_rule(
+    antq: Antq, steps: Sequence[Sequence[str]], last: Sequence[str], message: str
+) -> None:
+    """After the ``steps`` (each must succeed), ``last`` exits 1 printing ``message`` and logs
+    nothing."""
+    for step in steps:
+        antq.ok(*step)
+    before = len(antq.log())
+    result = antq(*last)
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert len(antq.log()) == before
+
+
+def policy_options(folder: Path, actors: dict[str, tuple[str, str]]) -> list[str]:
+    """``--policy FILE`` for a policy file in ``folder`` giving each actor its (role, unit)."""
+    policy = folder / "policy.toml"
+    policy.write_text(
+        "".join(
+            f'[actors."{actor}"]\nroles = ["{role}"]\nunits = ["{unit}"]\n\n'
+            for actor, (role, unit) in actors.items()
+        ),
+        "utf-8",
+    )
+    return ["--policy", str(policy)]

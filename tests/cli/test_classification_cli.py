@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Antq
+from .conftest import Antq, policy_options, refused_as_invalid, refused_by_a_rule
 
 ASSESS = ["classification", "assess", "--unit", "KP1", "--year", "2024", "--score", "92,5",
           "--proposed-grade", "xuat_sac", "--dossier", "Tờ trình 12/TTr-KP1",
@@ -23,6 +23,11 @@ DECIDE = ["classification", "decide", "--unit", "KP1", "--year", "2024", "--grad
 ANNUL = ["classification", "annul", "--unit", "KP1", "--year", "2024", "--reason", "sai sót",
          "--on", "10/01/2025"]  # fmt: skip
 HISTORY = ["history", "classification", "KP1", "2024"]
+ACTORS = {  # the policy file: each actor's (role, unit)
+    "Trưởng khu phố": ("TRUONG_KDC", "KP1"),
+    "Công an xã": ("CA_XA", "X1"),
+    "UBND xã": ("UBND_XA", "X1"),
+}
 
 
 def test_a_unit_is_assessed_appraised_decided_and_annulled(province: Antq) -> None:
@@ -62,10 +67,7 @@ def test_a_late_self_assessment_is_recorded_and_flagged(province: Antq) -> None:
 def test_invalid_input_exits_2_naming_the_option(
     province: Antq, args: list[str], message: str
 ) -> None:
-    result = province(*ASSESS, *args)
-    assert result.exit_code == 2, result.output
-    assert message in result.output
-    assert not [e for e in province.log() if e["record"].startswith("classification ")]
+    refused_as_invalid(province, [*ASSESS, *args], message, records="classification ")
 
 
 @pytest.mark.parametrize(
@@ -82,36 +84,13 @@ def test_invalid_input_exits_2_naming_the_option(
 def test_domain_refusals_exit_1(
     province: Antq, steps: list[list[str]], last: list[str], message: str
 ) -> None:
-    for step in steps:
-        province.ok(*step)
-    before = len(province.log())
-    result = province(*last)
-    assert result.exit_code == 1, result.output
-    assert message in result.output
-    assert len(province.log()) == before
-
-
-POLICY = """
-[actors."Trưởng khu phố"]
-roles = ["TRUONG_KDC"]
-units = ["KP1"]
-
-[actors."Công an xã"]
-roles = ["CA_XA"]
-units = ["X1"]
-
-[actors."UBND xã"]
-roles = ["UBND_XA"]
-units = ["X1"]
-"""
+    refused_by_a_rule(province, steps, last, message)
 
 
 def test_the_policy_names_who_assesses_appraises_and_decides(
     province: Antq, tmp_path: Path
 ) -> None:
-    policy = tmp_path / "policy.toml"
-    policy.write_text(POLICY, "utf-8")
-    with_policy = ["--policy", str(policy)]
+    with_policy = policy_options(tmp_path, ACTORS)
 
     province.ok(*with_policy, *ASSESS, actor="Trưởng khu phố", role=None)
     refused = province(*with_policy, *APPRAISE, actor="Trưởng khu phố", role=None)

@@ -4,16 +4,11 @@ refused)."""
 
 from __future__ import annotations
 
-import tempfile
-from datetime import UTC, date, datetime
-from itertools import product
-from pathlib import Path
+from datetime import date
 
-import pytest
-from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from ledger.application import Clerk, Ledger
+from ledger.application import Clerk
 from ledger.commands import (
     Action,
     ClassificationAnnul,
@@ -21,11 +16,9 @@ from ledger.commands import (
     ClassificationAssess,
     ClassificationDecide,
 )
-from ledger.errors import LedgerError
-from projections.runner import Projector, engine_for
-from projections.standings import Point, standings
 
-from .conftest import dump, record, unit
+from .conftest import unit
+from .rebuild_property import check_rebuild_from_zero, random_steps
 
 CLERK = Clerk(actor="Nguyễn Thị Thư Ký", role="UBND_TINH")
 UNITS = (
@@ -62,51 +55,7 @@ def action(verb: str, code: str, year: int, grade: str, score: str, on: date) ->
     return ClassificationAnnul(**key, reason="hủy")
 
 
-@pytest.mark.slow
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps=st.lists(step, min_size=3, max_size=20))
+@random_steps(step)
 def test_rebuild_from_zero_equals_catching_up(steps: list[tuple]) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'antq.db'}"
-        ledger, engine = Ledger(url), engine_for(url)
-        elsewhere = engine_for(f"sqlite:///{Path(folder) / 'rebuilt.db'}")
-        try:
-            record(ledger, CLERK, *UNITS)
-            projector = Projector(ledger, engine)
-            moments = []
-            for n, (*fields, catch_up) in enumerate(steps):
-                try:
-                    chosen = action(*fields)
-                    ledger.execute(chosen, CLERK)
-                    note(f"{n}: {chosen!r}")
-                except (LedgerError, ValueError) as refused:
-                    note(f"{n}: refused: {refused}")
-                if catch_up:
-                    projector.catch_up()
-                    for model in projector.models:
-                        model.forget()  # later events recall the record from the log
-                if n == len(steps) // 2:
-                    moments.append(datetime.now(UTC))
-            projector.catch_up()
-            Projector(ledger, elsewhere).catch_up()
-            points = [
-                Point(),
-                Point(as_of=date(2024, 12, 1)),
-                *(Point(known_at=m) for m in moments),
-            ]
-
-            def all_standings(where: object) -> dict:
-                return {
-                    (year, scope, point): standings(where, year, scope, point)["classification"]
-                    for year, scope, point in product((2023, 2024), (None, "P", "Q"), points)
-                }
-
-            assert (
-                dump(engine)["read_classification_facts"]
-                == dump(elsewhere)["read_classification_facts"]
-            )
-            assert all_standings(engine) == all_standings(elsewhere)
-        finally:
-            engine.dispose()
-            elsewhere.dispose()
-            ledger.close()
+    check_rebuild_from_zero(steps, CLERK, UNITS, action, table="read_classification_facts",
+        section="classification", years=(2023, 2024), as_of=date(2024, 12, 1))  # fmt: skip
