@@ -4,6 +4,7 @@ page written from it."""
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 
@@ -26,6 +27,21 @@ def scenario(antq: Antq) -> Antq:
     X2 HG-3 open since 20/12/2023."""
     antq.ok("import", str(SCENARIO))
     return antq
+
+
+@pytest.fixture
+def pdf_drawing() -> None:
+    """Skip where WeasyPrint cannot draw (the Pango library missing), saying what to install;
+    fail instead under ANTQ_REQUIRE_BROWSER=1, as in CI, which installs it."""
+    from ledger.errors import NotInstalled
+    from projections.pdf import pdf_maker
+
+    try:
+        pdf_maker()
+    except NotInstalled as missing:
+        if os.environ.get("ANTQ_REQUIRE_BROWSER") == "1":
+            pytest.fail(str(missing), pytrace=False)
+        pytest.skip(str(missing))
 
 
 def write_page(antq: Antq, folder: Path, *args: str, name: str = "report.html") -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
+import pytest
 
 from tests.cli.conftest import ANTQ, subprocess_env
 from tests.conftest import sqlite_only
@@ -19,6 +20,7 @@ def pdf_text(path: Path) -> tuple[int, str]:
     return len(reader.pages), " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
 
 
+@pytest.mark.usefixtures("pdf_drawing")
 def test_the_pdf_holds_the_figures_and_is_sealed(scenario: Any, tmp_path: Path) -> None:
     pdf = write_page(scenario, tmp_path, "--year", "2023", "--format", "pdf", name="r.pdf")
     assert pdf.read_bytes().startswith(b"%PDF-")
@@ -29,6 +31,7 @@ def test_the_pdf_holds_the_figures_and_is_sealed(scenario: Any, tmp_path: Path) 
     assert scenario.ok("report", "verify", str(pdf)).startswith(f"OK: {pdf} is as written")
 
 
+@pytest.mark.usefixtures("pdf_drawing")
 @sqlite_only
 def test_the_pdf_is_the_same_bytes_each_time_and_any_change_is_caught(
     scenario: Any, tmp_path: Path
@@ -46,6 +49,7 @@ def test_the_pdf_is_the_same_bytes_each_time_and_any_change_is_caught(
     assert "changed after it was sealed" in result.output
 
 
+@pytest.mark.usefixtures("pdf_drawing")
 @sqlite_only
 def test_the_english_pdf_is_in_english(scenario: Any, tmp_path: Path) -> None:
     args = ("--year", "2023", "--format", "pdf", "--lang", "en")

@@ -128,6 +128,7 @@ def test_the_file_name_does_not_change_the_bytes(scenario: Any, tmp_path: Path) 
     assert one == other
 
 
+@pytest.mark.usefixtures("pdf_drawing")
 @sqlite_only
 def test_a_pdf_suffix_writes_a_pdf(scenario: Any, tmp_path: Path) -> None:
     assert write_page(scenario, tmp_path, "--year", "2023", name="r.pdf").read_bytes()[:5] == (

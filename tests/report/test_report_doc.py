@@ -31,8 +31,10 @@ def doc_script(folder: Path) -> Path:
 @pytest.mark.parametrize("fmt", ["html", "pdf"])
 @sqlite_only
 def test_the_documented_check_accepts_a_page_and_refuses_a_changed_one(
-    scenario: Any, tmp_path: Path, fmt: str
+    scenario: Any, tmp_path: Path, fmt: str, request: pytest.FixtureRequest
 ) -> None:
+    if fmt == "pdf":
+        request.getfixturevalue("pdf_drawing")
     script = doc_script(tmp_path)
     page = write_page(scenario, tmp_path, "--year", "2023", "--format", fmt, name=f"r.{fmt}")
     key = scenario.ok("audit", "public-key").split()[0]
