@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,32 +25,30 @@ from ledger.storage import display_url, sqlite_file
 SQLITE_BUSY_SECONDS = 5
 
 
-class Store:
+class Store(ABC):
     """A ledger's database opened for reading only, and where its log is kept."""
 
     kind: str
     log: LogTable
 
-    def close(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def close(self) -> None: ...
 
+    @abstractmethod
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """All rows of a query in SQLite's dialect (``?`` placeholders)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def cursor(self) -> Any:
         """A cursor in SQLite's dialect."""
-        raise NotImplementedError
 
+    @abstractmethod
     def tables(self) -> dict[str, set[str]]:
         """Every table of the ledger's schema and its columns."""
-        raise NotImplementedError
 
-    @contextmanager
-    def snapshot(self) -> Iterator[Any]:
+    @abstractmethod
+    def snapshot(self) -> AbstractContextManager[Any]:
         """One consistent read-only snapshot, what ``ledger.audit.verify`` reads."""
-        raise NotImplementedError
-        yield
 
     def head(self) -> int:
         """The log's last position (0 when empty)."""
