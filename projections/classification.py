@@ -17,8 +17,8 @@ from sqlalchemy import Connection
 from ledger.classification import GRADE_WORDS, LATE_SELF_ASSESSMENT, MovementClassification
 from ledger.values import ORGANISATION_KINDS
 from projections.base import Common, Handler, ReadModel, Rows
+from projections.facts import Point, Scope, latest_facts
 from projections.schema import ClassificationFact, classification_facts
-from projections.standings import Point, Scope, latest_facts
 from projections.statistics import Figure
 
 GRADES = tuple(GRADE_WORDS)  # best first: xuat_sac, kha, trung_binh, yeu

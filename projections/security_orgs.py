@@ -16,8 +16,8 @@ from sqlalchemy import Connection, select
 from ledger.commands import SecurityOrgKind
 from ledger.security_orgs import KIND_LABELS, SecurityOrganisation
 from projections.base import Common, Handler, ReadModel, Rows
+from projections.facts import Point, Scope, latest_facts
 from projections.schema import SecurityOrgFact, security_org_facts, unit_changes
-from projections.standings import Point, Scope, latest_facts
 
 KINDS = tuple(kind.value for kind in SecurityOrgKind)
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, func, select
+from sqlalchemy import Connection, Engine, select
 
 from ledger.safety import COMMUNE_BELOW_70_PERCENT, COMMUNE_THRESHOLD
 from ledger.values import ORGANISATION_KINDS, AwardLevel
-from projections.base import utc
+from projections.classification import classification
+from projections.facts import Point, Scope, latest_facts
 from projections.programmes import programmes_in_force
 from projections.schema import (
     award_decisions,
@@ -23,6 +24,8 @@ from projections.schema import (
     unit_changes,
     units,
 )
+from projections.security_orgs import security_organisations
+from projections.statistics import reported
 
 SAFETY_GROUPS = {
     "residential_area": "residential_area",
@@ -31,44 +34,12 @@ SAFETY_GROUPS = {
 }
 LEVELS = tuple(AwardLevel)
 GROUP_ORDER = ("residential_area", "commune", "organisation")
+EVERYTHING = Point()  # every fact in force and known: the default point of the standings
 
 
-@dataclass(frozen=True)
-class Point:
-    """Where on the two time axes a report stands: a legal date and a moment of knowledge;
-    ``through`` bounds it to a log position, so every part of a report reads the same log."""
-
-    as_of: date | None = None
-    known_at: datetime | None = None
-    through: int | None = None
-
-    def visible(self, table: Table, until: date | None = None) -> list[Any]:
-        """Conditions keeping the facts in force by ``as_of`` (or ``until``) and known by then."""
-        cut = min(d for d in (self.as_of, until) if d) if (self.as_of or until) else None
-        conditions = []
-        if cut is not None:
-            conditions.append(table.c.effective_on <= cut)
-        if self.known_at is not None:
-            conditions.append(table.c.recorded_at <= utc(self.known_at))
-        if self.through is not None:
-            conditions.append(table.c.position <= self.through)
-        return conditions
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The units a report covers: ``own`` below the scope unit, ``inherited`` through merges."""
-
-    code: str | None
-    own: frozenset[str]
-    inherited: frozenset[str]
-    parents: dict[str, str | None]
-
-    def __contains__(self, code: str) -> bool:
-        return self.code is None or code in self.own or code in self.inherited
-
-
-def standings(engine: Engine, year: int, scope: str | None = None, point: Point = Point()) -> dict:
+def standings(
+    engine: Engine, year: int, scope: str | None = None, point: Point = EVERYTHING
+) -> dict:
     """The standings of ``year`` for ``scope`` (every unit when None) at ``point``."""
     with engine.connect() as connection:
         area = resolve_scope(connection, scope, point)
@@ -84,34 +55,14 @@ def standings(engine: Engine, year: int, scope: str | None = None, point: Point 
             "programmes": programmes_in_force(connection, year, area, point),
         }
         # Security organisations standing at the year's end (counts only, never names).
-        from projections.security_orgs import security_organisations
-
         result["security_organisations"] = security_organisations(connection, year, area, point)
         # Figures documents report (aggregates), beside the ones counted above, never mixed.
-        from projections.statistics import reported
-
         result["reported"] = reported(connection, year, area, point, result)
         # Movement classification (QĐ 510): graded units, counted apart from recognition.
-        from projections.classification import classification
-
         result["classification"] = classification(connection, year, area, point)
     if area.inherited:
         result["inherited_from"] = sorted(area.inherited)
     return result
-
-
-def latest_facts(
-    connection: Connection, table: Table, keys: tuple[Any, ...], *conditions: Any
-) -> list[Any]:
-    """The latest fact of each record (named by ``keys``) among facts matching ``conditions``."""
-    last = (
-        select(*keys, func.max(table.c.position).label("last"))
-        .where(and_(*conditions))
-        .group_by(*keys)
-        .subquery()
-    )
-    same = [table.c.position == last.c.last, *(key == last.c[key.name] for key in keys)]
-    return list(connection.execute(select(table).join(last, and_(*same))))
 
 
 def resolve_scope(connection: Connection, scope: str | None, point: Point) -> Scope:

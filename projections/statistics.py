@@ -7,6 +7,7 @@ A reported figure is never added to a counted one: each item says which it is (`
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -15,9 +16,9 @@ from sqlalchemy import Connection
 from ledger.indicators import INDICATORS, PERCENT, Indicator, Qualifier
 from ledger.statistics import ReportedStatistic
 from projections.base import Common, Handler, ReadModel, Rows
+from projections.facts import Point, Scope, latest_facts
 from projections.numbers import integer
 from projections.schema import StatisticFact, statistic_facts
-from projections.standings import Point, Scope, latest_facts
 
 REPORTED, COUNTED = "reported", "counted"
 ORDER = {indicator.value: n for n, indicator in enumerate(Indicator)}
@@ -268,6 +269,4 @@ def statistic_rows(
 
 
 def _day(iso: str) -> Any:
-    from datetime import date
-
     return date.fromisoformat(iso)
